@@ -1,0 +1,3 @@
+from brushstrokes.cli import main
+
+raise SystemExit(main())

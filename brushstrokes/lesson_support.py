@@ -1,0 +1,55 @@
+"""Small helpers the lessons use, so that the exercises hold only the algorithm."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Reconstruction(NamedTuple):
+    """What an optimisation loop returns.
+
+    x: (1, 3, H, W) float32 final image in Caffe layout; losses: one float per iteration;
+    snapshots: {iteration: (1, 3, H, W) image at the start of that iteration}.
+    """
+
+    x: np.ndarray
+    losses: list[float]
+    snapshots: dict[int, np.ndarray]
+
+
+class _StopFlag:
+    requested = False
+
+
+def progress(iters: int, desc: str = "iterations") -> Iterator[int]:
+    """range(iters) with a progress bar; the first Ctrl-C ends the loop early and keeps the result.
+
+    A second Ctrl-C interrupts at once.
+    """
+    from tqdm import tqdm
+
+    flag = _StopFlag()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        def stop(signum, frame):
+            if flag.requested:
+                raise KeyboardInterrupt
+            flag.requested = True
+            print("\nCtrl-C: finishing this iteration and keeping the result (press again to abort)")
+
+        previous = signal.signal(signal.SIGINT, stop)
+    try:
+        with tqdm(total=iters, desc=desc, unit="it", leave=False, disable=None) as bar:
+            for i in range(iters):
+                if flag.requested:
+                    return
+                yield i
+                bar.update(1)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

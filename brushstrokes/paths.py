@@ -1,0 +1,32 @@
+"""Where things live: the repository's folders and the cache outside it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+MODELS = ROOT / "models"
+OUTPUT = ROOT / "output"
+
+CAT = DATA / "chelsea.png"
+SCREAM = DATA / "scream.jpg"
+PROTOTXT = MODELS / "vgg19.prototxt"
+
+
+def cache_dir() -> Path:
+    """The per-user cache for the caffe build and the weights (outside the repo)."""
+    base = os.environ.get("BRUSHSTROKES_CACHE")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(xdg) / "brushstrokes"
+
+
+def weights_path() -> Path:
+    """The VGG19 caffemodel the project uses (BRUSHSTROKES_WEIGHTS overrides)."""
+    override = os.environ.get("BRUSHSTROKES_WEIGHTS")
+    if override:
+        return Path(override)
+    return cache_dir() / "models" / "vgg19_conv.caffemodel"

@@ -1,0 +1,71 @@
+"""VGG19 in pycaffe: the layer names, the definition, and loading the real weights."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from brushstrokes import paths
+from brushstrokes.caffe_env import import_caffe, use_best_device
+from brushstrokes.errors import BrushstrokesError
+
+BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512))
+CONV_LAYERS = tuple(f"conv{b}_{i}" for b, n, _ in BLOCKS for i in range(1, n + 1))
+CONV_CHANNELS = {f"conv{b}_{i}": c for b, n, c in BLOCKS for i in range(1, n + 1)}
+CONTENT_LAYER = "conv4_2"
+STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
+POOLINGS = {"avg": "AVE", "max": "MAX"}
+
+
+def prototxt_text(pooling: str = "avg") -> str:
+    """The project's models/vgg19.prototxt with average ('avg', the paper's) or max pooling."""
+    if pooling not in POOLINGS:
+        raise BrushstrokesError(f"unknown pooling {pooling!r}", "use pooling='avg' (the paper's) or 'max'")
+    text = paths.PROTOTXT.read_text()
+    return text.replace("pool: AVE", f"pool: {POOLINGS[pooling]}")
+
+
+def load_vgg19(pooling: str = "avg", weights: str | Path | None = None,
+               shape: tuple[int, int] | None = None) -> Any:
+    """A caffe.Net (TEST phase) of VGG19 up to pool5 with the real ImageNet weights.
+
+    weights: a caffemodel (default: the one `brushstrokes fetch-model` installed);
+    shape: (H, W) of the input image in px (can be changed later with `set_input_shape`).
+    """
+    from brushstrokes.weights import check_caffemodel
+
+    caffe = import_caffe()
+    weights = Path(weights) if weights is not None else paths.weights_path()
+    check_caffemodel(weights)  # Caffe aborts the process on a bad file: check it in Python first
+    use_best_device()
+    with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
+        f.write(prototxt_text(pooling))
+    try:
+        net = caffe.Net(f.name, str(weights), caffe.TEST)
+    finally:
+        Path(f.name).unlink()
+    if shape is not None:
+        set_input_shape(net, *shape)
+    return net
+
+
+def set_input_shape(net: Any, height: int, width: int) -> None:
+    """Reshape the net for a (1, 3, height, width) input; blobs are reallocated."""
+    if height < 16 or width < 16:
+        raise BrushstrokesError(f"input {height}x{width} px is too small for VGG19's five poolings",
+                                "use at least 16 px on each side (64 px or more to see anything)")
+    net.blobs["data"].reshape(1, 3, int(height), int(width))
+    net.reshape()
+
+
+def features(net: Any, x: np.ndarray, layers: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Run x (1, 3, H, W) through the net; copies of each layer's (C, h, w) ReLU output."""
+    order = [name for name in net.blobs if name in layers]
+    if net.blobs["data"].data.shape != x.shape:
+        set_input_shape(net, x.shape[2], x.shape[3])
+    net.blobs["data"].data[...] = x
+    net.forward(end=order[-1])
+    return {name: net.blobs[name].data[0].copy() for name in order}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Build BVLC Caffe + pycaffe from Debian's caffe source package, with the
+# fixes in brushstrokes-fixes.patch, into a cache outside the repository.
+#
+# Usage: tools/caffe/build.sh PYTHON [CUDA=0|1]
+#   PYTHON  the interpreter pycaffe is built for (the project's .venv python)
+#   CUDA    1 builds the CUDA variant (needs nvcc), 0 the CPU_ONLY one
+#
+# Prints the install prefix (the cache entry) on its last line of stdout.
+# The cache key covers everything the build depends on: the source package
+# version, the patch, this script, the compiler, the libraries it links,
+# the Python and numpy versions and the CUDA settings. Reusing an entry takes
+# well under a second.
+set -euo pipefail
+
+PYTHON=${1:?usage: build.sh PYTHON [0|1]}
+CUDA=${2:-0}
+HERE=$(cd "$(dirname "$0")" && pwd)
+CACHE=${BRUSHSTROKES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/brushstrokes}
+SRC_VERSION=1.0.0+git20180821.99bd997-8
+CUDA_ARCH_BIN=${CUDA_ARCH_BIN:-80 86 89 90}
+CUDA_ARCH_PTX=${CUDA_ARCH_PTX:-90}
+CUBLAS_PIN=nvidia-cublas==13.0.0.19
+CURAND_PIN=nvidia-curand==10.4.0.35
+JOBS=${JOBS:-$(nproc)}
+
+log() { echo "[caffe] $*" >&2; }
+
+pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
+
+key_material() {
+    echo "src=$SRC_VERSION cuda=$CUDA"
+    sha256sum "$HERE/brushstrokes-fixes.patch" "$HERE/build.sh" | cut -d' ' -f1
+    "$PYTHON" -c 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'
+    c++ --version | head -1
+    for p in libboost-python-dev libprotobuf-dev libgoogle-glog-dev libgflags-dev libopenblas-dev; do
+        echo "$p=$(pkgver "$p")"
+    done
+    if [ "$CUDA" = 1 ]; then
+        nvcc --version | tail -1
+        echo "$CUDA_ARCH_BIN/$CUDA_ARCH_PTX $CUBLAS_PIN $CURAND_PIN"
+    fi
+}
+
+KEY=$(key_material | sha256sum | cut -c1-16)
+VARIANT=$([ "$CUDA" = 1 ] && echo cuda || echo cpu)
+ENTRY="$CACHE/caffe/$VARIANT-$KEY"
+PREFIX="$ENTRY/prefix"
+
+if [ -f "$ENTRY/OK" ]; then
+    log "cached build $ENTRY"
+    echo "$PREFIX"
+    exit 0
+fi
+
+log "building Caffe ($VARIANT) into $ENTRY (about 4 min on 2 cores for CPU, 11 for CUDA)"
+WORK="$ENTRY.work"
+rm -rf "$WORK" "$ENTRY"
+mkdir -p "$WORK/apt/lists/partial" "$WORK/apt/sources.list.d"
+
+# Debian 12 has no caffe; its source package from Debian 11 builds here.
+# A private sources list leaves the system's apt configuration untouched.
+echo "deb-src http://deb.debian.org/debian bullseye main" > "$WORK/apt/sources.list"
+APT_OPTS=(-o "Dir::Etc::SourceList=$WORK/apt/sources.list"
+          -o "Dir::Etc::SourceParts=$WORK/apt/sources.list.d"
+          -o "Dir::State::Lists=$WORK/apt/lists"
+          -o "APT::Sandbox::User=root")
+(cd "$WORK" && apt-get -qq "${APT_OPTS[@]}" update >&2 \
+    && apt-get -qq "${APT_OPTS[@]}" source "caffe=$SRC_VERSION" >&2) || {
+    log "could not fetch Debian's caffe source package ($SRC_VERSION)."
+    log "Check that deb.debian.org is reachable, then run 'make setup' again."
+    exit 1
+}
+SRC=$(find "$WORK" -maxdepth 1 -type d -name 'caffe-*' | head -1)
+patch -d "$SRC" -p1 --quiet < "$HERE/brushstrokes-fixes.patch"
+
+PY_INC=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+PY_LIB=$("$PYTHON" -c 'import sysconfig, os; print(os.path.join(sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("LDLIBRARY")))')
+
+CMAKE_ARGS=(
+    -DCMAKE_BUILD_TYPE=Release
+    -DCMAKE_INSTALL_PREFIX="$PREFIX"
+    -DCMAKE_INSTALL_RPATH="$PREFIX/lib"
+    -DBLAS=Open -DUSE_OPENCV=OFF -DUSE_LEVELDB=OFF -DUSE_LMDB=OFF -DUSE_HDF5=OFF
+    -DBUILD_python=ON -DBUILD_python_layer=ON -Dpython_version=3 -DBUILD_docs=OFF
+    -DPYTHON_EXECUTABLE="$PYTHON" -DPYTHON_INCLUDE_DIR="$PY_INC" -DPYTHON_LIBRARY="$PY_LIB"
+)
+if [ "$CUDA" = 1 ]; then
+    command -v nvcc >/dev/null || { log "CUDA=1 needs nvcc on PATH"; exit 1; }
+    CUDA_ROOT=$(dirname "$(dirname "$(command -v nvcc)")")
+    # The local toolkit may lack cuBLAS/cuRAND; PyPI's nvidia wheels carry them.
+    NV="$CACHE/nvidia-libs"
+    if [ ! -f "$NV/OK" ]; then
+        log "installing $CUBLAS_PIN $CURAND_PIN into $NV"
+        "$PYTHON" -m pip install -q --no-deps --target "$NV" "$CUBLAS_PIN" "$CURAND_PIN" >&2
+        touch "$NV/OK"
+    fi
+    NVROOT="$NV/nvidia/cu13"
+    [ -d "$NVROOT" ] || NVROOT=$(dirname "$(find "$NV/nvidia" -name 'libcublas.so*' | head -1)")/..
+    CUBLAS_SO=$(find "$NVROOT" -name 'libcublas.so*' | sort | head -1)
+    CURAND_SO=$(find "$NVROOT" -name 'libcurand.so*' | sort | head -1)
+    NV_INC=$(dirname "$(find "$NVROOT" -name cublas_v2.h | head -1)")
+    CMAKE_ARGS+=(-DCPU_ONLY=OFF -DUSE_CUDNN=OFF -DCUDA_TOOLKIT_ROOT_DIR="$CUDA_ROOT"
+        -DCUDA_ARCH_NAME=Manual -DCUDA_ARCH_BIN="$CUDA_ARCH_BIN" -DCUDA_ARCH_PTX="$CUDA_ARCH_PTX"
+        -DCUDA_cublas_LIBRARY="$CUBLAS_SO" -DCUDA_curand_LIBRARY="$CURAND_SO"
+        -DCMAKE_CXX_FLAGS="-I$NV_INC" -DCUDA_NVCC_FLAGS="-I$NV_INC"
+        -DCMAKE_INSTALL_RPATH="$PREFIX/lib;$(dirname "$CUBLAS_SO");$(dirname "$CURAND_SO")")
+else
+    CMAKE_ARGS+=(-DCPU_ONLY=ON)
+fi
+
+mkdir -p "$WORK/build"
+cd "$WORK/build"
+# FindCUDA resolves the extra libraries only on a second configure pass.
+cmake "${CMAKE_ARGS[@]}" "$SRC" > "$WORK/cmake.log" 2>&1 \
+    && cmake "${CMAKE_ARGS[@]}" "$SRC" >> "$WORK/cmake.log" 2>&1 || {
+    tail -30 "$WORK/cmake.log" >&2; log "cmake failed; full log: $WORK/cmake.log"; exit 1; }
+start=$(date +%s)
+make -j"$JOBS" caffe pycaffe > "$WORK/make.log" 2>&1 || {
+    tail -40 "$WORK/make.log" >&2; log "build failed; full log: $WORK/make.log"; exit 1; }
+make install > "$WORK/install.log" 2>&1
+log "compiled in $(( $(date +%s) - start )) s"
+
+# pycaffe's Python files live under lib/python3/dist-packages in the prefix.
+PYDIR=$(dirname "$(find "$PREFIX" -name _caffe.so | head -1)")/..
+PYDIR=$(cd "$PYDIR" && pwd)
+echo "$PYDIR" > "$PREFIX/PYTHONPATH"
+key_material > "$PREFIX/BUILD_INFO"
+echo "variant=$VARIANT" >> "$PREFIX/BUILD_INFO"
+mv "$WORK/cmake.log" "$WORK/make.log" "$ENTRY/"
+rm -rf "$WORK"
+touch "$ENTRY/OK"
+echo "$PREFIX"
