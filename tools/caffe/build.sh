@@ -87,7 +87,10 @@ CMAKE_ARGS=(
 )
 if [ "$CUDA" = 1 ]; then
     command -v nvcc >/dev/null || { log "CUDA=1 needs nvcc on PATH"; exit 1; }
-    CUDA_ROOT=$(dirname "$(dirname "$(command -v nvcc)")")
+    # nvcc on PATH may be a wrapper script: find the real toolkit folder.
+    CUDA_ROOT=${CUDA_HOME:-}
+    [ -n "$CUDA_ROOT" ] || { [ -x /usr/local/cuda/bin/nvcc ] && CUDA_ROOT=/usr/local/cuda; } \
+        || CUDA_ROOT=$(dirname "$(dirname "$(readlink -f "$(command -v nvcc)")")")
     # The local toolkit may lack cuBLAS/cuRAND; PyPI's nvidia wheels carry them.
     NV="$CACHE/nvidia-libs"
     if [ ! -f "$NV/OK" ]; then
@@ -115,6 +118,10 @@ cd "$WORK/build"
 cmake "${CMAKE_ARGS[@]}" "$SRC" > "$WORK/cmake.log" 2>&1 \
     && cmake "${CMAKE_ARGS[@]}" "$SRC" >> "$WORK/cmake.log" 2>&1 || {
     tail -30 "$WORK/cmake.log" >&2; log "cmake failed; full log: $WORK/cmake.log"; exit 1; }
+if [ "$CUDA" = 1 ] && ! grep -q "CUDA *: *Yes" "$WORK/cmake.log"; then
+    grep -i cuda "$WORK/cmake.log" | tail -5 >&2
+    log "cmake did not find CUDA in $CUDA_ROOT; set CUDA_HOME to the toolkit folder and try again"; exit 1
+fi
 start=$(date +%s)
 make -j"$JOBS" caffe pycaffe > "$WORK/make.log" 2>&1 || {
     tail -40 "$WORK/make.log" >&2; log "build failed; full log: $WORK/make.log"; exit 1; }

@@ -1,0 +1,42 @@
+# Brushstrokes: `make demo` and `make test` do all the set-up themselves.
+SHELL := /bin/bash
+PY := .venv/bin/python
+CUDA ?= auto
+STAMP := .venv/.brushstrokes-ready
+
+.PHONY: setup demo test check-lessons lint docs serve bench doctor cuda-build-check screenshots references figures clean
+
+setup:
+	@bash tools/setup.sh CUDA=$(CUDA)
+
+demo: setup
+	$(PY) -m brushstrokes content --size 128 --iters 200
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest tests/ -q
+	$(PY) -m pytest checks/ -q --solutions
+	$(PY) tools/check_untouched_lessons.py
+	$(MAKE) --no-print-directory docs
+
+docs: setup
+	$(PY) -m mkdocs build --strict --quiet
+
+serve: setup
+	$(PY) -m mkdocs serve -a 127.0.0.1:8000
+
+lint: setup
+	$(PY) -m ruff check .
+
+doctor: setup
+	$(PY) -m brushstrokes doctor
+
+bench: setup
+	$(PY) tools/bench_backward.py
+
+# Proves the CUDA variant compiles on a machine with nvcc and no GPU (about 11 min on 2 cores).
+cuda-build-check: setup
+	time tools/caffe/build.sh $(CURDIR)/.venv/bin/python 1
+
+clean:
+	rm -rf output site

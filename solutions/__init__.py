@@ -1,0 +1,1 @@
+"""Reference solutions of the lessons (same names and signatures as lessons/)."""

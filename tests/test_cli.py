@@ -1,0 +1,105 @@
+"""The `brushstrokes` command as a learner meets it: doctor, errors, the demo, Ctrl-C, NaN."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from brushstrokes import paths
+
+CLI = [sys.executable, "-m", "brushstrokes"]
+
+
+def run(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, env=full_env, timeout=timeout,
+                          cwd=paths.ROOT)
+
+
+def test_doctor_reports_build_gpu_weights_images():
+    out = run("doctor")
+    assert out.returncode == 0, out.stdout + out.stderr
+    text = out.stdout
+    assert "Caffe 1.0.0 (" in text and "BLAS OpenBLAS" in text
+    assert "GPU usable" in text or "GPU not used:" in text
+    assert "checksum holds" in text and "All good" in text
+
+
+def test_doctor_says_what_to_do_about_missing_weights(tmp_path):
+    out = run("doctor", env={"BRUSHSTROKES_WEIGHTS": str(tmp_path / "missing.caffemodel")})
+    assert out.returncode == 1
+    line = next(line for line in out.stdout.splitlines() if "weights" in line)
+    assert "FAIL" in line and "fetch-model" in line
+
+
+def test_corrupt_model_is_one_line_error_not_a_crash(tmp_path):
+    bad = tmp_path / "vgg19.caffemodel"
+    bad.write_bytes(b"\x08\x96\x01garbage" * 300)
+    out = run("content", "--iters", "1", "--size", "32", "--out", str(tmp_path),
+              env={"BRUSHSTROKES_WEIGHTS": str(bad)})
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: ") and "what to do:" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_non_image_input_is_one_line_error(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a picture")
+    out = run("content", "--image", str(notes), "--iters", "1", "--out", str(tmp_path))
+    assert out.returncode == 2 and "cannot read" in out.stderr and "what to do:" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_content_demo_writes_pictures(tmp_path):
+    out = run("content", "--size", "48", "--iters", "4", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    for name in ("content_conv4_2.png", "content_conv4_2_loss.png", "content_conv4_2_frames.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert "4 iterations" in out.stdout
+
+
+def test_unfinished_lessons_say_so(tmp_path):
+    out = run("content", "--use", "lessons", "--size", "32", "--iters", "2", "--out", str(tmp_path))
+    if out.returncode == 0:
+        pytest.skip("lessons/lesson1_content.py is already filled in")
+    assert out.returncode == 2 and "not finished" in out.stderr and "pytest checks/" in out.stderr
+
+
+def test_ctrl_c_keeps_the_result(tmp_path):
+    proc = subprocess.Popen([*CLI, "content", "--size", "48", "--iters", "100000", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT)
+    assert proc.stdout is not None
+    assert "Finding the content" in proc.stdout.readline()
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "keeping the result" in stdout
+    assert (tmp_path / "content_conv4_2.png").exists()
+
+
+def test_nan_in_a_learners_gradient_is_named(monkeypatch):
+    import solutions.lesson1_content as ref
+    from brushstrokes.errors import BrushstrokesError
+    from brushstrokes.guards import guarded
+
+    module = type(ref)("lessons.fake")
+    module.content_grad = lambda F, P: np.full_like(F, np.nan)
+    module.content_grad.__module__ = "lessons.fake"
+    guarded(module)
+    with pytest.raises(BrushstrokesError, match="content_grad returned NaN"):
+        module.content_grad(np.ones(3, np.float32), np.zeros(3, np.float32))
+
+
+def test_cli_help_lists_commands():
+    out = run("--help")
+    assert out.returncode == 0
+    for command in ("doctor", "fetch-model", "content"):
+        assert command in out.stdout
+    assert Path(paths.ROOT / "models" / "vgg19.prototxt").exists()
