@@ -20,10 +20,10 @@ test: setup
 	$(MAKE) --no-print-directory docs
 
 docs: setup
-	$(PY) -m mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 serve: setup
-	$(PY) -m mkdocs serve -a 127.0.0.1:8000
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve -a 127.0.0.1:8000
 
 lint: setup
 	$(PY) -m ruff check .
@@ -37,6 +37,10 @@ bench: setup
 # Proves the CUDA variant compiles on a machine with nvcc and no GPU (about 11 min on 2 cores).
 cuda-build-check: setup
 	time tools/caffe/build.sh $(CURDIR)/.venv/bin/python 1
+
+# Screenshots of the site in both languages: output/screenshots/
+screenshots: setup
+	$(PY) tools/site_screenshots.py
 
 clean:
 	rm -rf output site

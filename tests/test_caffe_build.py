@@ -38,3 +38,17 @@ def test_numpy2_fixes_in_pycaffe_io():
 
 def test_python_is_311():
     assert sys.version_info[:2] == (3, 11)
+
+
+def test_build_script_reuses_the_cached_build():
+    """A second build with the same inputs is a cache hit that returns the active prefix."""
+    from brushstrokes.caffe_env import build_info
+
+    info = build_info()
+    variant = "1" if info["variant"] == "cuda" else "0"
+    out = subprocess.run(["bash", str(paths.ROOT / "tools" / "caffe" / "build.sh"),
+                          str(paths.ROOT / ".venv" / "bin" / "python"), variant],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "cached build" in out.stderr
+    assert out.stdout.strip().splitlines()[-1] == info["prefix"]

@@ -114,9 +114,10 @@ fi
 
 mkdir -p "$WORK/build"
 cd "$WORK/build"
-# FindCUDA resolves the extra libraries only on a second configure pass.
-cmake "${CMAKE_ARGS[@]}" "$SRC" > "$WORK/cmake.log" 2>&1 \
-    && cmake "${CMAKE_ARGS[@]}" "$SRC" >> "$WORK/cmake.log" 2>&1 || {
+# FindCUDA forgets the cuBLAS/cuRAND paths on its first pass (the toolkit root "changed"),
+# so the first configure may fail; the second one keeps them.
+cmake "${CMAKE_ARGS[@]}" "$SRC" > "$WORK/cmake.log" 2>&1 || true
+cmake "${CMAKE_ARGS[@]}" "$SRC" >> "$WORK/cmake.log" 2>&1 || {
     tail -30 "$WORK/cmake.log" >&2; log "cmake failed; full log: $WORK/cmake.log"; exit 1; }
 if [ "$CUDA" = 1 ] && ! grep -q "CUDA *: *Yes" "$WORK/cmake.log"; then
     grep -i cuda "$WORK/cmake.log" | tail -5 >&2
