@@ -37,19 +37,25 @@ def load_vgg19(pooling: str = "avg", weights: str | Path | None = None,
     """
     from brushstrokes.weights import check_caffemodel
 
-    caffe = import_caffe()
+    import_caffe()
     weights = Path(weights) if weights is not None else paths.weights_path()
     check_caffemodel(weights)  # Caffe aborts the process on a bad file: check it in Python first
     use_best_device()
-    with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
-        f.write(prototxt_text(pooling))
-    try:
-        net = caffe.Net(f.name, str(weights), caffe.TEST)
-    finally:
-        Path(f.name).unlink()
+    net = net_from_text(prototxt_text(pooling), weights)
     if shape is not None:
         set_input_shape(net, *shape)
     return net
+
+
+def net_from_text(text: str, weights: str | Path) -> Any:
+    """A caffe.Net (TEST phase) from prototxt text and a caffemodel (checked by the caller)."""
+    caffe = import_caffe()
+    with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
+        f.write(text)
+    try:
+        return caffe.Net(f.name, str(weights), caffe.TEST)
+    finally:
+        Path(f.name).unlink()
 
 
 def set_input_shape(net: Any, height: int, width: int) -> None:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from brushstrokes import paths
-from brushstrokes.vgg import CONV_LAYERS, features, prototxt_text, relu_name, set_input_shape
+from brushstrokes.vgg import CONV_LAYERS, features, net_from_text, prototxt_text, relu_name, set_input_shape
 
 LAYER = "conv2_1"
 
@@ -99,15 +96,9 @@ def test_unknown_pooling_is_refused():
         prototxt_text("median")
 
 
-def net_from_text(text: str):
-    import caffe
-
-    with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
-        f.write(text)
-    try:
-        net = caffe.Net(f.name, str(paths.weights_path()), caffe.TEST)
-    finally:
-        Path(f.name).unlink()
+def small_net(text: str):
+    """A 32x32 net from prototxt text with the real weights."""
+    net = net_from_text(text, paths.weights_path())
     set_input_shape(net, 32, 32)
     return net
 
@@ -125,7 +116,7 @@ def weight_diffs_after_backward(net, x: np.ndarray) -> list[np.ndarray]:
 
 
 def test_frozen_layers_compute_no_weight_gradients(cat32):
-    frozen = net_from_text(prototxt_text())
+    frozen = small_net(prototxt_text())
     for diff in weight_diffs_after_backward(frozen, cat32):
         assert np.all(diff == 7.0), "a frozen (lr_mult: 0) layer computed a weight gradient"
     assert np.abs(frozen.blobs["data"].diff).max() > 0, "force_backward must still give a gradient on data"
@@ -133,7 +124,7 @@ def test_frozen_layers_compute_no_weight_gradients(cat32):
 
 def test_unfrozen_layers_still_compute_weight_gradients(cat32):
     """The fix only skips frozen parameters: without lr_mult: 0 the weight gradients are computed."""
-    unfrozen = net_from_text(prototxt_text().replace("param { lr_mult: 0 decay_mult: 0 }\n", ""))
+    unfrozen = small_net(prototxt_text().replace("param { lr_mult: 0 decay_mult: 0 }\n", ""))
     for diff in weight_diffs_after_backward(unfrozen, cat32):
         assert not np.all(diff == 7.0)
 

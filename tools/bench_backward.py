@@ -11,27 +11,20 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
 from brushstrokes import paths
-from brushstrokes.caffe_env import build_info, import_caffe, use_best_device
-from brushstrokes.vgg import prototxt_text, set_input_shape
+from brushstrokes.caffe_env import build_info, use_best_device
+from brushstrokes.vgg import net_from_text, prototxt_text, set_input_shape
 
 FROZEN = "param { lr_mult: 0 decay_mult: 0 }\n"
 
 
 def make_net(text: str, size: int):
-    caffe = import_caffe()
-    with tempfile.NamedTemporaryFile("w", suffix=".prototxt", delete=False) as f:
-        f.write(text)
-    try:
-        net = caffe.Net(f.name, str(paths.weights_path()), caffe.TEST)
-    finally:
-        Path(f.name).unlink()
+    """A size x size net from prototxt text with the real weights and a random input."""
+    net = net_from_text(text, paths.weights_path())
     set_input_shape(net, size, size)
     net.blobs["data"].data[...] = np.random.default_rng(0).standard_normal(net.blobs["data"].data.shape) * 50
     return net
