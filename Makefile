@@ -17,7 +17,7 @@ test: setup
 	$(PY) -m pytest tests/ -q
 	$(PY) -m pytest checks/ -q --solutions
 	$(PY) tools/check_untouched_lessons.py
-	$(MAKE) --no-print-directory docs
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 docs: setup
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict

@@ -175,17 +175,28 @@ def write_caffemodel(weights: dict[str, tuple[np.ndarray, np.ndarray]], dest: Pa
 
 
 def check_caffemodel(path: Path) -> None:
-    """Raise a clear error unless `path` is an intact caffemodel (size, md5 sidecar, layers)."""
+    """Raise a clear error unless `path` is an intact caffemodel (size, md5 sidecar, layers).
+
+    The layer check parses all 80 MB in Python; it is remembered in `path`.layers-ok by md5.
+    """
     path = Path(path)
     if not path.exists():
         raise BrushstrokesError(f"the VGG19 weights are missing ({path})", FETCH_HINT)
     if path.stat().st_size < 1000:
         raise BrushstrokesError(f"the VGG19 weights file {path} is empty or truncated", f"delete it and {FETCH_HINT}")
     sidecar = Path(str(path) + ".md5")
-    if sidecar.exists() and md5sum(path) != sidecar.read_text().strip():
+    digest = md5sum(path)
+    if sidecar.exists() and digest != sidecar.read_text().strip():
         raise BrushstrokesError(f"the VGG19 weights file {path} is corrupt (md5 does not match {sidecar.name})",
                                 f"delete it and {FETCH_HINT}")
+    stamp = Path(str(path) + ".layers-ok")
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        return  # these exact bytes were already parsed and had VGG19's layers
     check_shapes(read_caffemodel(path), path)
+    try:
+        stamp.write_text(digest + "\n")
+    except OSError:
+        pass  # a read-only folder only costs the next check a full parse
 
 
 # ---------------------------------------------------------------- fetching
