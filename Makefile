@@ -33,6 +33,7 @@ doctor: setup
 
 bench: setup
 	$(PY) tools/bench_backward.py
+	$(PY) tools/bench_checks.py
 
 # Proves the CUDA variant compiles on a machine with nvcc and no GPU (about 11 min on 2 cores).
 cuda-build-check: setup
