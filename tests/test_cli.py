@@ -73,7 +73,8 @@ def test_unfinished_lessons_say_so(tmp_path):
 
 def test_ctrl_c_keeps_the_result(tmp_path):
     proc = subprocess.Popen([*CLI, "content", "--size", "48", "--iters", "100000", "--out", str(tmp_path)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None
     assert "Finding the content" in proc.stdout.readline()
     time.sleep(3)
