@@ -53,7 +53,7 @@ if [ -f "$ENTRY/OK" ]; then
     exit 0
 fi
 
-log "building Caffe ($VARIANT) into $ENTRY (about 4 min on 2 cores for CPU, 11 for CUDA)"
+log "building Caffe ($VARIANT) into $ENTRY (on 2 cores: about 7 min for CPU, 30-50 min for CUDA with four GPU architectures)"
 WORK="$ENTRY.work"
 rm -rf "$WORK" "$ENTRY"
 mkdir -p "$WORK/apt/lists/partial" "$WORK/apt/sources.list.d"
