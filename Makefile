@@ -2,9 +2,8 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 CUDA ?= auto
-STAMP := .venv/.brushstrokes-ready
 
-.PHONY: setup demo test check-lessons lint docs serve bench doctor cuda-build-check screenshots references figures clean
+.PHONY: setup demo test lint docs serve bench doctor cuda-build-check screenshots references figures clean
 
 setup:
 	@bash tools/setup.sh CUDA=$(CUDA)
@@ -39,6 +38,14 @@ bench: setup
 # Set CUDA_ARCH_BIN="90" for one architecture (about a quarter of the time).
 cuda-build-check: setup
 	time tools/caffe/build.sh $(CURDIR)/.venv/bin/python 1
+
+# The checks' reference outputs (checks/references/) and the docs' figures (docs/assets/figures/), from solutions/.
+references: setup
+	$(PY) tools/make_references.py
+
+figures: setup
+	$(PY) tools/make_lesson1_figures.py
+	$(PY) tools/site_figures.py
 
 # Screenshots of the site in both languages: output/screenshots/
 screenshots: setup

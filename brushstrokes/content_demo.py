@@ -48,9 +48,7 @@ def run_content(image: Path, longest: int = 128, layer: str = "conv4_2", iters: 
     stem = f"content_{layer}"
     result = images.save_image(out / f"{stem}.png", images.deprocess(x))
     plotting.plot_losses(losses, out / f"{stem}_loss.png", title=f"content loss at {layer}")
-    frames = {f"iteration {i}": s for i, s in sorted(snapshots.items())}
-    frames[f"result ({len(losses)} it)"] = x
-    frames["the photo"] = target
+    frames = plotting.progress_frames(snapshots, x, len(losses), target)
     plotting.plot_frames(frames, out / f"{stem}_frames.png", columns=min(4, len(frames)))
     print(f"{len(losses)} iterations in {seconds:.0f} s ({seconds / max(1, len(losses)):.2f} s each); "
           f"loss {losses[0]:.4g} -> {losses[-1]:.4g} ({losses[-1] / losses[0]:.1%} of the start)")

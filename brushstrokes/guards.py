@@ -36,12 +36,13 @@ def check_finite(fn, where: str, name: str | None = None):
                                     "`pytest checks/` shows which exercise is off")
         return result
 
+    wrapper.finite_checked = True
     return wrapper
 
 
 def guarded(module: ModuleType) -> ModuleType:
-    """Wrap every function defined in `module` (in place) with check_finite; returns the module."""
+    """Wrap every function defined in `module` (in place, once) with check_finite; returns the module."""
     for name, fn in inspect.getmembers(module, inspect.isfunction):
-        if fn.__module__ == module.__name__:
+        if fn.__module__ == module.__name__ and not getattr(fn, "finite_checked", False):
             setattr(module, name, check_finite(fn, module.__name__, name))
     return module

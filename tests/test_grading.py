@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from brushstrokes.paths import ROOT
+
 SOLUTION = ROOT / "solutions" / "lesson1_content.py"
 
 

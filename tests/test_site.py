@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from brushstrokes.paths import ROOT
+
 DOCS = ROOT / "docs"
 
 

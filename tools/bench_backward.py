@@ -54,12 +54,11 @@ def main() -> None:
     info = build_info()
     print(f"VGG19 to relu5_1, {args.size}x{args.size} px, {device.upper()}, Caffe {info['variant']} build, "
           f"{os.cpu_count()} CPUs, median of {args.repeats}")
-    results = {}
-    # interleave the two so that machine noise hits both alike
-    for label, text in (("frozen", prototxt_text()), ("all weights", prototxt_text().replace(FROZEN, "")),
-                        ("frozen ", prototxt_text()), ("all weights ", prototxt_text().replace(FROZEN, ""))):
-        fwd, bwd = time_pass(make_net(text, args.size), args.repeats)
-        results.setdefault(label.strip(), []).append((fwd, bwd))
+    variants = {"frozen": prototxt_text(), "all weights": prototxt_text().replace(FROZEN, "")}
+    results = {label: [] for label in variants}
+    for _ in range(2):  # interleave the two so that machine noise hits both alike
+        for label, text in variants.items():
+            results[label].append(time_pass(make_net(text, args.size), args.repeats))
     for label, runs in results.items():
         fwd = min(r[0] for r in runs)
         bwd = min(r[1] for r in runs)

@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from brushstrokes.paths import ROOT
+
 TRACEBACK = [
     re.compile(r"Traceback \(most recent call last\)"),
     re.compile(r"^E\s", re.MULTILINE),  # pytest's error lines

@@ -42,9 +42,7 @@ def reconstruct_layer(net, target: np.ndarray, layer: str, iters: int):
 
 def frames_figure(result, target: np.ndarray, path: Path) -> Path:
     """Snapshots at FRAMES (those the run reached), the final image and the photo, in one row."""
-    frames = {f"iteration {i}": result.snapshots[i] for i in FRAMES if i in result.snapshots}
-    frames[f"iteration {len(result.losses)}"] = result.x
-    frames["the photo"] = target
+    frames = plotting.progress_frames(result.snapshots, result.x, len(result.losses), target, keep=FRAMES)
     return plotting.plot_frames(frames, path, columns=4)
 
 

@@ -1,6 +1,6 @@
 """Build the tutorial site, serve it locally, and look at it with headless Chromium.
 
-Used by tests/test_site.py and tools/site_screenshots.py. Standard library only: Chromium is driven through the
+Used by tests/test_site.py and tools/site_screenshots.py. No extra packages: Chromium is driven through the
 Chrome DevTools protocol over a pipe (--remote-debugging-pipe), so no driver, websocket client or download is needed.
 """
 
@@ -27,7 +27,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from brushstrokes.paths import ROOT
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",

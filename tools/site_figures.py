@@ -8,13 +8,12 @@ The pictures the lessons compute (docs/assets/figures/lesson*/) are made by the 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from PIL import Image
 
 from brushstrokes.images import deprocess, white_noise
+from brushstrokes.paths import CAT, ROOT, SCREAM
 
-ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "assets" / "figures" / "site"
 HEIGHT, GAP = 240, 12
 
@@ -31,8 +30,8 @@ def row(pictures: list[Image.Image]) -> Image.Image:
 
 
 def main() -> int:
-    cat = Image.open(ROOT / "data" / "chelsea.png").convert("RGB")
-    scream = Image.open(ROOT / "data" / "scream.jpg").convert("RGB")
+    cat = Image.open(CAT).convert("RGB")
+    scream = Image.open(SCREAM).convert("RGB")
     noise = deprocess(white_noise((cat.height, cat.height), seed=0))  # where lesson 1 starts
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "inputs.png"
