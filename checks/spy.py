@@ -1,4 +1,9 @@
-"""A caffe.Net stand-in that records how the learner's loop used it (for the hints of exercise 1.4)."""
+"""A caffe.Net stand-in that records how the learner's code used it, every call in order.
+
+spy.calls is the ordered log: ("forward", {"end": "relu4_2"}), ("backward", {"start": "conv5_1", "end": "conv4_1"}),
+("diff_read", {"blob": "conv4_1"}) ... so a check can tell a deepest-first sweep from a shallow-first one.
+forward_calls, backward_calls and diff_reads are the same log split by kind.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ class SpyBlob:
     @property
     def diff(self):
         self._spy.diff_reads.append(self._name)
+        self._spy.calls.append(("diff_read", {"blob": self._name}))
         return self._blob.diff
 
     @diff.setter
@@ -42,14 +48,17 @@ class SpyNet:
         self.forward_calls: list[dict[str, Any]] = []
         self.backward_calls: list[dict[str, Any]] = []
         self.diff_reads: list[str] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
         self.blobs = OrderedDict((name, SpyBlob(name, blob, self)) for name, blob in net.blobs.items())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         self.forward_calls.append(dict(kwargs, args=args))
+        self.calls.append(("forward", dict(kwargs, args=args)))
         return self._net.forward(*args, **kwargs)
 
     def backward(self, *args: Any, **kwargs: Any) -> Any:
         self.backward_calls.append(dict(kwargs, args=args))
+        self.calls.append(("backward", dict(kwargs, args=args)))
         return self._net.backward(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:

