@@ -6,39 +6,103 @@ Pictures are (H, W, 3) float32 RGB in 0..255. Caffe's input blob is
 
 from __future__ import annotations
 
-import warnings
+import stat
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
 
 MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
-MAX_PIXELS = 64_000_000  # bigger files are refused before decoding
+MAX_PIXELS = 64_000_000  # bigger files are refused before decoding (the one limit every message quotes)
+MIN_SIDE = 16  # VGG19's five poolings need at least this many px on each side
 MAX_SIDE = 2048  # bigger working sizes are refused (VGG19 on a CPU would take hours)
-USE_YOUR_OWN = "pass a PNG or JPEG file (the project's own are data/chelsea.png and data/scream.jpg)"
+EXIF_ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+
+USE_YOUR_OWN = Text("pass a PNG or JPEG file (the project's own are data/chelsea.png and data/scream.jpg)",
+                    "请给出一个 PNG 或 JPEG 文件（项目自带 data/chelsea.png 和 data/scream.jpg）")
+NOT_FOUND = Text("image not found: {path}", "找不到图片：{path}")
+NOT_FOUND_TODO = Text("check the path; {own}", "检查路径；{own}")
+IS_FOLDER = Text("{path} is a folder, not an image", "{path} 是一个文件夹，不是图片")
+NOT_A_FILE = Text("{path} is a {kind}, not an image file (reading it could wait forever)",
+                  "{path} 是{kind}，不是图片文件（读取它可能会一直等待）")
+KINDS = {"en": {"fifo": "named pipe (FIFO)", "char": "device", "block": "device", "socket": "socket"},
+         "zh": {"fifo": "命名管道（FIFO）", "char": "设备", "block": "设备", "socket": "套接字"}}
+TOO_LARGE = Text("{path} is too large: {w}x{h} px ({n:,} pixels), more than the {limit:,} pixels this project opens",
+                 "{path} 太大：{w}x{h} px（共 {n:,} 个像素），超过了本项目能打开的 {limit:,} 个像素")
+TOO_LARGE_TODO = Text("shrink it to at most {limit:,} pixels (e.g. 8000x8000) first; 128-512 px is all a lesson uses",
+                      "先把它缩小到不超过 {limit:,} 个像素（例如 8000x8000）；课程只用到 128-512 px")
+UNREADABLE = Text("cannot read {path} as an image ({error})", "无法把 {path} 当作图片读取（{error}）")
+UNREADABLE_TODO = Text("the file is broken or not an image; {own}", "文件已损坏或不是图片；{own}")
+OUT_OF_RANGE = Text("working size {w}x{h} px is out of range", "工作尺寸 {w}x{h} px 超出范围")
+OUT_OF_RANGE_TODO = Text("choose a size between {low} and {high} px on each side",
+                         "每边选择 {low} 到 {high} px 之间的尺寸")
+
+
+def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
+    lang = language()
+    fields.setdefault("own", USE_YOUR_OWN(lang))
+    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
+
+
+def check_file(path: str | Path) -> Path:
+    """`path` as a Path if it is an existing regular file; a clear error (never a hang) for anything else."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise _fail(NOT_FOUND, NOT_FOUND_TODO, path=path) from None
+    except OSError as exc:
+        raise _fail(UNREADABLE, UNREADABLE_TODO, path=path, error=exc.strerror or exc) from exc
+    if stat.S_ISDIR(mode):
+        raise _fail(IS_FOLDER, USE_YOUR_OWN, path=path)
+    if not stat.S_ISREG(mode):
+        kind = ("fifo" if stat.S_ISFIFO(mode) else "char" if stat.S_ISCHR(mode) else
+                "block" if stat.S_ISBLK(mode) else "socket")
+        raise _fail(NOT_A_FILE, USE_YOUR_OWN, path=path, kind=KINDS[language()][kind])
+    return path
+
+
+def _open_lazily(path: Path) -> Image.Image:
+    """PIL's Image.open (the header only), with the project's own pixel limit instead of PIL's two."""
+    previous = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # PIL would quote 64M (a warning) or 128M (an error): check one limit here
+    try:
+        img = Image.open(path)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise _fail(UNREADABLE, UNREADABLE_TODO, path=path, error=exc) from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = previous
+    w, h = img.size
+    if w * h > MAX_PIXELS:
+        img.close()
+        raise _fail(TOO_LARGE, TOO_LARGE_TODO, path=path, w=w, h=h, n=w * h, limit=MAX_PIXELS)
+    return img
+
+
+def image_size(path: str | Path) -> tuple[int, int]:
+    """(W, H) in px of an image file as it will be shown (EXIF rotation applied), read from its header only."""
+    path = check_file(path)
+    with _open_lazily(path) as img:
+        w, h = img.size
+        try:
+            rotated = img.getexif().get(0x0112) in EXIF_ROTATED
+        except Exception:  # noqa: BLE001 - a broken EXIF block only means: no rotation
+            rotated = False
+    return (h, w) if rotated else (w, h)
 
 
 def open_image(path: str | Path) -> Image.Image:
     """Open an image file and decode it, with a clear error for every way it can fail."""
-    path = Path(path)
-    if not path.exists():
-        raise BrushstrokesError(f"image not found: {path}", f"check the path; {USE_YOUR_OWN}")
-    if path.is_dir():
-        raise BrushstrokesError(f"{path} is a folder, not an image", USE_YOUR_OWN)
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    path = check_file(path)
+    img = _open_lazily(path)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(path)
-            img.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise BrushstrokesError(f"{path} is too large to open safely ({exc})",
-                                "shrink it below 8000 x 8000 pixels first") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise BrushstrokesError(f"cannot read {path} as an image ({exc})",
-                                f"the file is broken or not an image; {USE_YOUR_OWN}") from exc
+        img.load()
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise _fail(UNREADABLE, UNREADABLE_TODO, path=path, error=exc) from exc
     return ImageOps.exif_transpose(img)
 
 
@@ -75,9 +139,8 @@ def load_image(path: str | Path, longest: int | None = None, size: tuple[int, in
     elif longest is not None:
         target = fit_size(img.size, int(longest))
     if target is not None:
-        if max(target) > MAX_SIDE or min(target) < 16:
-            raise BrushstrokesError(f"working size {target[0]}x{target[1]} px is out of range",
-                                    f"choose a size between 16 and {MAX_SIDE} px on each side")
+        if max(target) > MAX_SIDE or min(target) < MIN_SIDE:
+            raise _fail(OUT_OF_RANGE, OUT_OF_RANGE_TODO, w=target[0], h=target[1], low=MIN_SIDE, high=MAX_SIDE)
         if target != img.size:
             img = img.resize(target, Image.LANCZOS)
     return np.asarray(img, dtype=np.float32)
@@ -97,11 +160,13 @@ def deprocess(x: np.ndarray) -> np.ndarray:
 
 
 def save_image(path: str | Path, picture: np.ndarray) -> Path:
-    """Save an (H, W, 3) picture (uint8, or float 0..255) as PNG/JPEG; returns the path."""
+    """Save an (H, W, 3) picture (uint8, or float 0..255) as PNG/JPEG, whole or not at all; returns the path."""
+    from brushstrokes.outputs import atomic_path
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     arr = np.clip(np.rint(np.asarray(picture, dtype=np.float64)), 0, 255).astype(np.uint8)
-    Image.fromarray(arr, "RGB").save(path)
+    with atomic_path(path) as tmp:
+        Image.fromarray(arr, "RGB").save(tmp)
     return path
 
 

@@ -11,28 +11,93 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import stat
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
 
 PARTIAL = ".partial-"
+WRITTEN: list[Path] = []  # every file an OutputSet put in place in this process (main() reports them on Ctrl-C)
+
+IS_FILE = Text("{option} {folder} is a file, not a folder", "{option} {folder} 是一个文件，不是文件夹")
+UNDER_FILE = Text("{option} {folder} cannot be made: {parent} is a file, not a folder",
+                  "无法创建 {option} {folder}：{parent} 是一个文件，不是文件夹")
+GIVE_FOLDER = Text("give a folder, e.g. {option} output/", "请给出一个文件夹，例如 {option} output/")
+READ_ONLY = Text("{option} {folder} is read-only", "{option} {folder} 是只读的")
+READ_ONLY_TODO = Text("choose another folder with {option}, or make it writable: chmod u+w {folder}",
+                      "用 {option} 换一个文件夹，或让它可写：chmod u+w {folder}")
+CANNOT_WRITE = Text("cannot write into {option} {folder} ({error})", "无法写入 {option} {folder}（{error}）")
+CANNOT_WRITE_TODO = Text("choose another folder with {option}, or fix its permissions or free some space",
+                         "用 {option} 换一个文件夹，或修正它的权限、腾出磁盘空间")
+TARGET_READ_ONLY = Text("{path} is read-only, and this run would replace it",
+                        "{path} 是只读的，而这次运行需要替换它")
+TARGET_READ_ONLY_TODO = Text("make it writable (chmod u+w {path}), move it away, or choose another {option}",
+                             "让它可写（chmod u+w {path}）、把它移走，或换一个 {option}")
+TARGET_FOLDER = Text("{path} is a folder, where this run writes a file",
+                     "{path} 是一个文件夹，而这次运行要在那里写文件")
+TARGET_FOLDER_TODO = Text("move it away, or choose another {option}", "把它移走，或换一个 {option}")
+COMMIT_FAILED = Text("could not write {path} ({error}); already replaced: {done}; every other file is as before",
+                     "无法写入 {path}（{error}）；已替换：{done}；其余文件保持原样")
+COMMIT_FAILED_TODO = Text("free some space or fix the folder's permissions, then run again",
+                          "腾出磁盘空间或修正文件夹权限，然后再运行一次")
+NONE = Text("none", "无")
 
 
-def prepare_folder(folder: str | Path) -> Path:
-    """Make sure `folder` exists (created if missing) and a file can be written in it; its resolved path."""
+def read_only(path: Path) -> bool:
+    """True when `path` may not be written: no permission, or (even for root) no write bit at all."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not os.access(path, os.W_OK) or not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _error(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
+    lang = language()
+    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
+
+
+def prepare_folder(folder: str | Path, option: str = "--out", names: Iterable[str] = ()) -> Path:
+    """Make sure `folder` exists (created if missing) and a file can be written in it; its resolved path.
+
+    option: the command-line option that named it (for the message); names: the files the run will put
+    there: each must not be a folder or a read-only file. Call it before any work.
+    """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise BrushstrokesError(f"--out {folder} is a file, not a folder", "give a folder, e.g. --out output/")
+        raise _error(IS_FILE, GIVE_FOLDER, option=option, folder=folder)
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise _error(UNDER_FILE, GIVE_FOLDER, option=option, folder=folder, parent=parent)
+            break
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _error(CANNOT_WRITE, CANNOT_WRITE_TODO, option=option, folder=folder,
+                     error=exc.strerror or exc) from exc
+    if read_only(folder):
+        raise _error(READ_ONLY, READ_ONLY_TODO, option=option, folder=folder)
+    try:
         fd, probe = tempfile.mkstemp(dir=folder, prefix=PARTIAL)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise BrushstrokesError(f"cannot write into {folder} ({exc.strerror or exc})",
-                                "choose another folder with --out, or fix its permissions") from exc
+        raise _error(CANNOT_WRITE, CANNOT_WRITE_TODO, option=option, folder=folder,
+                     error=exc.strerror or exc) from exc
+    for name in names:
+        target = folder / name
+        if target.is_dir():
+            raise _error(TARGET_FOLDER, TARGET_FOLDER_TODO, option=option, path=target)
+        if target.exists() and read_only(target):
+            raise _error(TARGET_READ_ONLY, TARGET_READ_ONLY_TODO, option=option, path=target)
     return folder.resolve()
 
 
@@ -64,11 +129,27 @@ def write_text(path: str | Path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
+@contextlib.contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C back until the block ends (a few renames), then raise it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 class OutputSet:
     """A run's output files, written to temporary files and renamed into place together at the end.
 
     If the block raises (Ctrl-C included), no old file is touched and the temporary files are removed.
-    `written` lists the final paths once they are in place.
+    `written` lists the final paths once they are in place; a failed rename says which ones were.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -97,24 +178,33 @@ class OutputSet:
                 tmp.unlink(missing_ok=True)
 
     def commit(self) -> None:
-        """Rename every temporary file onto its final name; a failure says which were already replaced."""
-        for tmp, final in self._pending:
-            try:
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, final)
-            except OSError as exc:
-                done = ", ".join(p.name for p in self.written) or "none"
-                raise BrushstrokesError(f"could not write {final} ({exc.strerror or exc}); already replaced: {done}",
-                                        "free some space or fix the folder's permissions, then run again") from exc
-            self.written.append(final)
-        self._pending.clear()
+        """Rename every temporary file onto its final name (Ctrl-C waits); a failure says which were replaced."""
+        with _ctrl_c_deferred():
+            for tmp, final in self._pending:
+                try:
+                    os.chmod(tmp, 0o644)
+                    os.replace(tmp, final)
+                except OSError as exc:
+                    lang = language()
+                    done = ", ".join(str(p) for p in self.written) or NONE(lang)
+                    raise BrushstrokesError(COMMIT_FAILED(lang, path=final, error=exc.strerror or exc, done=done),
+                                            COMMIT_FAILED_TODO(lang)) from exc
+                self.written.append(final)
+                WRITTEN.append(final)
+            self._pending.clear()
 
 
-def remove_leftovers(folder: str | Path) -> int:
-    """Delete temporary files an interrupted earlier run left in `folder`; how many were removed."""
-    count = 0
+def remove_leftovers(folder: str | Path, older_than: float = 0.0) -> int:
+    """Delete temporary files an interrupted earlier run left in `folder` (those older than `older_than` s).
+
+    A positive `older_than` spares the temporary files of a run still writing there now.
+    """
+    count, now = 0, time.time()
     for leftover in Path(folder).glob(PARTIAL + "*"):
         with contextlib.suppress(OSError):
-            leftover.unlink()
-            count += 1
+            if older_than and now - leftover.lstat().st_mtime < older_than:
+                continue
+            if leftover.is_file() or leftover.is_symlink():
+                leftover.unlink()
+                count += 1
     return count

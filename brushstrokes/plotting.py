@@ -11,19 +11,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from brushstrokes.images import deprocess  # noqa: E402
+from brushstrokes.outputs import atomic_path  # noqa: E402
 
 
 def plot_losses(losses: list[float], path: str | Path, title: str = "loss", ylabel: str = "loss") -> Path:
     """A log-scale loss-per-iteration plot saved to `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(5, 3.2), dpi=120)
     ax.semilogy(np.arange(len(losses)), losses)
     ax.set(xlabel="iteration", ylabel=ylabel, title=title)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:  # whole or not at all
+            fig.savefig(tmp)
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -39,7 +42,6 @@ def progress_frames(snapshots: dict[int, np.ndarray], final: np.ndarray, n_iters
 def plot_frames(frames: dict[str, np.ndarray], path: str | Path, columns: int | None = None) -> Path:
     """A row (or grid) of Caffe-layout images (1, 3, H, W) titled by their keys, saved to `path`."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     n = len(frames)
     columns = columns or n
     rows = (n + columns - 1) // columns
@@ -50,6 +52,9 @@ def plot_frames(frames: dict[str, np.ndarray], path: str | Path, columns: int | 
         ax.imshow(deprocess(x))
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:  # whole or not at all
+            fig.savefig(tmp)
+    finally:
+        plt.close(fig)
     return path

@@ -1,0 +1,165 @@
+"""Checking a command's arguments before any work: one error each, echoing the value given, saying what to do.
+
+Every command (content, style, paint) calls these first, so that a bad value costs nothing:
+
+    from brushstrokes import validate
+    iters = validate.count(args.iters, "--iters", example=200)          # a whole number >= 1
+    lr = validate.positive(args.lr, "--lr", most=validate.MAX_LR)      # finite, > 0, <= most (None passes)
+    seed = validate.seed(args.seed)                                     # 0 .. 2**32 - 1
+    image = validate.image_file(args.image)                             # a regular image file (no FIFO, device)
+    h, w = validate.working_size(image, args.size)                      # (H, W) px VGG19 can take
+    out = validate.out_folder(args.out, names=("result.png",))          # made if missing, writable
+
+Each raises brushstrokes.errors.BrushstrokesError (message and todo in the learner's language), which
+`brushstrokes` prints as one error and its fix, exit status 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from pathlib import Path
+
+from brushstrokes.course.model import Text
+from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
+
+SEED_MAX = 2**32 - 1  # numpy's seeds are 32-bit
+MAX_LR = 255.0  # a step in grey levels: more than the whole 0..255 range is surely a mistake
+TYPICAL_SIZE = 64  # the smallest --size worth suggesting: below it, VGG19 sees almost nothing
+
+WHOLE = Text("{option} {value}: must be a whole number of at least {least}",
+             "{option} {value}：必须是不小于 {least} 的整数")
+WHOLE_MAX = Text("{option} {value}: more than {most}, which is surely a mistake",
+                 "{option} {value}：超过了 {most}，这多半是写错了")
+USE_EXAMPLE = Text("use e.g. {option} {example}", "例如使用 {option} {example}")
+USE_AT_MOST = Text("use {option} {most} or less, e.g. {option} {example}",
+                   "使用 {option} {most} 或更小的值，例如 {option} {example}")
+NOT_FINITE = Text("{option} {value}: not a finite number", "{option} {value}：不是有限的数")
+NOT_POSITIVE = Text("{option} {value}: must be greater than 0", "{option} {value}：必须大于 0")
+NEGATIVE = Text("{option} {value}: must be 0 or more", "{option} {value}：必须不小于 0")
+TOO_LARGE = Text("{option} {value}: more than {most}, which is surely a mistake",
+                 "{option} {value}：超过了 {most}，这多半是写错了")
+SEED = Text("{option} {value}: a seed must be a whole number from 0 to {most}",
+            "{option} {value}：种子必须是 0 到 {most} 之间的整数")
+SIZE_NOT_POSITIVE = Text("{option} {value}: the longest side must be a positive number of px",
+                         "{option} {value}：最长边必须是正的像素数")
+SIZE_SMALL = Text("{option} {value} gives {w}x{h} px for {image}: VGG19 needs at least {low} px on each side",
+                  "{option} {value} 使 {image} 变成 {w}x{h} px：VGG19 每边至少需要 {low} px")
+SIZE_LARGE = Text("{option} {value} gives {w}x{h} px for {image}: more than the {high} px allowed on a side",
+                  "{option} {value} 使 {image} 变成 {w}x{h} px：超过了每边允许的 {high} px")
+USE_AT_LEAST = Text("use {option} {suggest} or more", "使用 {option} {suggest} 或更大的值")
+USE_SMALLER = Text("use {option} {high} or less (128-512 px is typical on a CPU)",
+                   "使用 {option} {high} 或更小的值（在 CPU 上通常用 128-512 px）")
+TOO_THIN = Text("{image} is {W}x{H} px: too thin for VGG19 at any {option} "
+                "(with {high} px on the long side, the short one is {short} px; VGG19 needs {low})",
+                "{image} 是 {W}x{H} px：太窄了，任何 {option} 都不行"
+                "（长边 {high} px 时短边只有 {short} px；VGG19 需要 {low}）")
+TOO_THIN_TODO = Text("crop it so that its short side is at least 1/{ratio} of its long side, or use another picture",
+                     "把它裁剪到短边至少是长边的 1/{ratio}，或换一张图片")
+
+
+def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
+    lang = language()
+    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
+
+
+def _shown(value: object) -> str:
+    """A value as the user typed it (floats without a trailing .0 where they had none)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e6 else f"{value:g}"
+    return str(value)
+
+
+def count(value: int, option: str, least: int = 1, most: int | None = None, example: int | None = None) -> int:
+    """A whole number in least..most (e.g. --iters): the value, or an error echoing it."""
+    example = example if example is not None else least
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise _fail(WHOLE, USE_EXAMPLE, option=option, value=_shown(value), least=least, example=example)
+    if most is not None and value > most:
+        raise _fail(WHOLE_MAX, USE_AT_MOST, option=option, value=value, most=most, example=min(example, most))
+    return value
+
+
+def positive(value: float | None, option: str, most: float | None = None, example: float | None = None,
+             allow_zero: bool = False) -> float | None:
+    """A finite number > 0 (>= 0 with allow_zero) and <= most (e.g. --lr, a weight, a ratio); None passes.
+
+    most: where a larger value is surely a mistake (e.g. MAX_LR for a step in grey levels).
+    """
+    if value is None:
+        return None
+    fields = {"option": option, "value": _shown(value), "example": _shown(example if example is not None else 1)}
+    if not math.isfinite(value):
+        raise _fail(NOT_FINITE, USE_EXAMPLE, **fields)
+    if value < 0 or (value == 0 and not allow_zero):
+        raise _fail(NEGATIVE if allow_zero else NOT_POSITIVE, USE_EXAMPLE, **fields)
+    if most is not None and value > most:
+        raise _fail(TOO_LARGE, USE_AT_MOST, most=_shown(float(most)), **fields)
+    return float(value)
+
+
+def seed(value: int, option: str = "--seed") -> int:
+    """A seed for numpy's generator: a whole number from 0 to 2**32 - 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SEED_MAX:
+        raise _fail(SEED, USE_EXAMPLE, option=option, value=_shown(value), most=SEED_MAX, example=0)
+    return value
+
+
+def image_file(path: str | Path, option: str = "--image") -> Path:
+    """An existing, readable image file (not a folder, FIFO or device; no more pixels than images.MAX_PIXELS)."""
+    from brushstrokes.images import image_size
+
+    image_size(path)  # reads the header only; every failure is a BrushstrokesError naming the file
+    return Path(path)
+
+
+def smallest_longest(size: tuple[int, int]) -> int | None:
+    """The smallest longest side (px) at which an image of `size` (W, H) has MIN_SIDE px on its short side.
+
+    None when no working size up to MAX_SIDE gives that (a picture too thin for VGG19).
+    """
+    from brushstrokes.images import MAX_SIDE, MIN_SIDE, fit_size
+
+    for longest in range(MIN_SIDE, MAX_SIDE + 1):
+        if min(fit_size(size, longest)) >= MIN_SIDE:
+            return longest
+    return None
+
+
+def working_size(image: str | Path, longest: int, option: str = "--size") -> tuple[int, int]:
+    """(H, W) in px that `image` is resized to for longest side `longest`, or an error echoing the value.
+
+    The error says which value would work, or that the picture is too thin for any.
+    """
+    from brushstrokes.images import MAX_SIDE, MIN_SIDE, fit_size, image_size
+    from brushstrokes.loader import display
+
+    size = image_size(image)
+    shown = display(Path(image))
+    least = smallest_longest(size)
+    if least is None:
+        short = min(fit_size(size, MAX_SIDE))
+        raise _fail(TOO_THIN, TOO_THIN_TODO, image=shown, W=size[0], H=size[1], option=option, high=MAX_SIDE,
+                    short=short, low=MIN_SIDE, ratio=MAX_SIDE // MIN_SIDE)
+    suggest = min(MAX_SIDE, max(TYPICAL_SIZE, least))
+    if isinstance(longest, bool) or not isinstance(longest, int) or longest < 1:
+        raise _fail(SIZE_NOT_POSITIVE, USE_AT_LEAST, option=option, value=_shown(longest), suggest=suggest)
+    w, h = fit_size(size, longest)
+    if min(w, h) < MIN_SIDE:
+        raise _fail(SIZE_SMALL, USE_AT_LEAST, option=option, value=longest, w=w, h=h, image=shown, low=MIN_SIDE,
+                    suggest=suggest)
+    if max(w, h) > MAX_SIDE:
+        raise _fail(SIZE_LARGE, USE_SMALLER, option=option, value=longest, w=w, h=h, image=shown, high=MAX_SIDE)
+    return h, w
+
+
+def out_folder(path: str | Path, option: str = "--out", names: Iterable[str] = ()) -> Path:
+    """The output folder, created if missing and proven writable; `names`: the files the run will write there.
+
+    Refused before any work: an existing file, a path under a file, a read-only folder, a read-only old
+    output or a folder where an output goes. Returns the resolved path.
+    """
+    from brushstrokes.outputs import prepare_folder
+
+    return prepare_folder(path, option=option, names=names)
