@@ -29,16 +29,22 @@ def prototxt_text(pooling: str = "avg") -> str:
 
 
 def load_vgg19(pooling: str = "avg", weights: str | Path | None = None,
-               shape: tuple[int, int] | None = None) -> Any:
+               shape: tuple[int, int] | None = None, normalised: bool = False) -> Any:
     """A caffe.Net (TEST phase) of VGG19 up to pool5 with the real ImageNet weights.
 
     weights: a caffemodel (default: the one `brushstrokes fetch-model` installed);
-    shape: (H, W) of the input image in px (can be changed later with `set_input_shape`).
+    shape: (H, W) of the input image in px (can be changed later with `set_input_shape`);
+    normalised: use the paper's normalised copy of those weights (brushstrokes/normalise.py: every filter's
+    mean activation over natural images is 1), made and cached beside them on first use.
     """
     from brushstrokes.weights import check_caffemodel
 
     import_caffe()
     weights = Path(weights) if weights is not None else paths.weights_path()
+    if normalised:
+        from brushstrokes.normalise import ensure_normalised
+
+        weights = ensure_normalised(weights)
     check_caffemodel(weights)  # Caffe aborts the process on a bad file: check it in Python first
     use_best_device()
     net = net_from_text(prototxt_text(pooling), weights)

@@ -1,0 +1,206 @@
+"""The paper's normalised VGG19: every filter's mean activation over natural images scaled to 1.
+
+Gatys, Ecker & Bethge "normalized the network by scaling the weights such that the mean activation of each
+convolutional filter over images and positions is equal to one". For filter c of layer l with mean activation
+m_l[c] (after its ReLU, average pooling, over the images below):
+
+    W_l'[c, k] = W_l[c, k] * m_(l-1)[k] / m_l[c]        b_l'[c] = b_l[c] / m_l[c]
+
+(m_0 = 1 for the image's three channels). Each layer's output channel c is divided by m_l[c], and the next
+layer multiplies its input channel c back by m_l[c], so the normalised net computes the raw net's features
+divided per channel by m_l: the same function up to per-channel scale (ReLU and pooling commute with a
+positive per-channel scale). One forward pass of the raw net per image gives every m_l.
+
+The images: scikit-image's sample photographs (they ship with a package the project installs; CC0 or public
+domain), not the lessons' own cat and painting, so that the network is not tuned to the pictures it is
+tested on. Each is resized so its shorter side is 224 px (VGG's training size) and centre-cropped square.
+
+The result is cached next to the raw model as <raw>_normalised.caffemodel, with its .md5 and a
+<raw>_normalised.json record of the raw model's md5, the images and the per-layer means; it is remade when
+the raw model changes. `python -m brushstrokes.normalise` makes it (setup does); load_vgg19(normalised=True)
+makes it on first use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from brushstrokes import paths
+from brushstrokes.course.model import Text
+from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
+
+# scikit-image sample photographs (skimage/data), none of them the lessons' chelsea.png
+IMAGES = ("astronaut.png", "coffee.png", "rocket.jpg", "motorcycle_left.png", "hubble_deep_field.jpg",
+          "camera.png", "grass.png")
+SIZE = 224
+POOLING = "avg"
+DEAD = 1e-8  # a filter whose mean activation is below this is never on: it is left unscaled
+VERSION = 1
+
+MAKING = Text("making the paper's normalised VGG19 from {raw} over {n} scikit-image photographs ({size} px); "
+              "this happens once and takes about 10 seconds",
+              "正在用 {n} 张 scikit-image 示例照片（{size} 像素）从 {raw} 生成论文中的归一化 VGG19；只需一次，约 10 秒")
+READY = Text("normalised VGG19 ready: {path}", "归一化 VGG19 已就绪：{path}")
+CANNOT_WRITE = Text("cannot write the normalised VGG19 next to {raw} ({error})",
+                    "无法在 {raw} 旁边写入归一化 VGG19（{error}）")
+CANNOT_WRITE_TODO = Text("make that folder writable, or use the raw weights (--weights raw)",
+                         "让该文件夹可写，或改用原始权重（--weights raw）")
+
+
+def image_folder() -> Path:
+    """scikit-image's folder of sample images (installed with the package, no download)."""
+    import skimage
+
+    return Path(skimage.__file__).resolve().parent / "data"
+
+
+def natural_images(size: int = SIZE) -> Iterator[tuple[str, np.ndarray]]:
+    """(name, (1, 3, size, size) float32 Caffe blob) of each image in IMAGES: shorter side `size`, centre crop."""
+    from PIL import Image
+
+    from brushstrokes.images import open_image, preprocess, to_rgb
+
+    for name in IMAGES:
+        img = to_rgb(open_image(image_folder() / name))
+        w, h = img.size
+        scale = size / min(w, h)
+        img = img.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.LANCZOS)
+        left, top = (img.size[0] - size) // 2, (img.size[1] - size) // 2
+        img = img.crop((left, top, left + size, top + size))
+        yield name, preprocess(np.asarray(img, dtype=np.float32))
+
+
+def mean_activations(net: Any, size: int = SIZE, progress: bool = True) -> dict[str, np.ndarray]:
+    """{conv layer: (C,) float64 mean of its ReLU output over IMAGES and positions} on a raw VGG19 net."""
+    from tqdm import tqdm
+
+    from brushstrokes.vgg import CONV_LAYERS, set_input_shape
+
+    set_input_shape(net, size, size)
+    sums = {name: np.zeros(net.blobs[name].data.shape[1]) for name in CONV_LAYERS}
+    batch = list(natural_images(size))
+    for _, x in tqdm(batch, desc="normalising VGG19", unit="image", disable=None if progress else True):
+        net.blobs["data"].data[...] = x
+        net.forward(end="relu5_4")
+        for name in CONV_LAYERS:
+            sums[name] += net.blobs[name].data[0].astype(np.float64).mean(axis=(1, 2))
+    return {name: total / len(batch) for name, total in sums.items()}
+
+
+def normalised_weights(weights: dict[str, tuple[np.ndarray, np.ndarray]],
+                       means: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{conv: (W (out, in, 3, 3), b (out,))} scaled so that each filter's mean activation becomes 1."""
+    from brushstrokes.vgg import CONV_LAYERS
+
+    out, previous = {}, np.ones(3)
+    for name in CONV_LAYERS:
+        w, b = (a.astype(np.float64) for a in weights[name])
+        m = np.where(means[name] > DEAD, means[name], 1.0)
+        out[name] = ((w * previous[None, :, None, None] / m[:, None, None, None]).astype(np.float32),
+                     (b / m).astype(np.float32))
+        previous = m
+    return out
+
+
+def normalised_path(raw: Path | None = None) -> Path:
+    """Where the normalised copy of the raw caffemodel `raw` (default: the project's) is cached."""
+    raw = Path(raw) if raw is not None else paths.weights_path()
+    return raw.with_name(raw.stem + "_normalised.caffemodel")
+
+
+def record_path(raw: Path | None = None) -> Path:
+    """The JSON record beside the normalised model: which raw model, images and means it came from."""
+    return normalised_path(raw).with_suffix(".json")
+
+
+def up_to_date(raw: Path, raw_md5: str) -> bool:
+    """True when the cached normalised model exists and was made from these raw bytes by this code."""
+    target, record = normalised_path(raw), record_path(raw)
+    if not (target.exists() and record.exists()):
+        return False
+    try:
+        info = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return False
+    return info.get("raw_md5") == raw_md5 and info.get("version") == VERSION and info.get("images") == list(IMAGES)
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on `path`.lock, so that two runs do not normalise at the same time."""
+    lock = path.with_name(path.name + ".lock")
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_normalised(raw: Path | None = None, say=print) -> Path:
+    """The normalised caffemodel for the raw one (default: the project's), made first if missing or stale."""
+    from brushstrokes.outputs import write_text
+    from brushstrokes.weights import check_caffemodel, md5sum, write_caffemodel
+
+    raw = Path(raw) if raw is not None else paths.weights_path()
+    check_caffemodel(raw)
+    raw_md5 = md5sum(raw)
+    target = normalised_path(raw)
+    if up_to_date(raw, raw_md5):
+        return target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with locked(target):
+            if up_to_date(raw, raw_md5):  # another run made it while this one waited
+                return target
+            say(MAKING(language(), raw=raw.name, n=len(IMAGES), size=SIZE))
+            from brushstrokes.vgg import load_vgg19
+
+            net = load_vgg19(pooling=POOLING, weights=raw)
+            means = mean_activations(net)
+            weights = {name: (net.params[name][0].data.copy(), net.params[name][1].data.copy()) for name in means}
+            write_caffemodel(normalised_weights(weights, means), target)
+            write_text(record_path(raw), json.dumps({  # written last: it marks the model complete
+                "version": VERSION, "raw": raw.name, "raw_md5": raw_md5, "md5": md5sum(target),
+                "images": list(IMAGES), "image_source": "scikit-image " + _skimage_version() + " skimage/data",
+                "size": SIZE, "pooling": POOLING,
+                "means": {name: [round(float(v), 6) for v in m] for name, m in means.items()},
+            }, indent=1) + "\n")
+            say(READY(language(), path=target))
+    except OSError as exc:
+        lang = language()
+        raise BrushstrokesError(CANNOT_WRITE(lang, raw=raw, error=exc.strerror or exc),
+                                CANNOT_WRITE_TODO(lang)) from exc
+    return target
+
+
+def _skimage_version() -> str:
+    import skimage
+
+    return skimage.__version__
+
+
+def main() -> int:
+    """`python -m brushstrokes.normalise`: make (or confirm) the normalised VGG19."""
+    said: list[str] = []
+    try:
+        path = ensure_normalised(say=lambda line: (said.append(line), print(line)))
+    except BrushstrokesError as exc:
+        print(f"error: {exc.message}\n  what to do: {exc.todo}", file=sys.stderr)
+        return 2
+    if not said:
+        print(READY(language(), path=path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
