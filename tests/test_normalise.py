@@ -1,0 +1,79 @@
+"""The paper's normalised VGG19 (brushstrokes/normalise.py): means of 1, the same function up to per-channel scale."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from brushstrokes import normalise, paths
+from brushstrokes.vgg import CONV_LAYERS, features, load_vgg19, set_input_shape
+
+MEAN_TOL = 1e-5  # |mean activation - 1|: float32 features averaged over 7 images of 224x224 px
+SCALE_TOL = 1e-5  # |normalised * mean - raw| relative to the layer's largest value (float32 rounding)
+
+
+@pytest.fixture(scope="module")
+def normalised_net():
+    return load_vgg19(normalised=True, shape=(32, 32))
+
+
+@pytest.fixture(scope="module")
+def record() -> dict:
+    normalise.ensure_normalised()
+    return json.loads(normalise.record_path().read_text())
+
+
+def test_every_filter_has_mean_activation_one(normalised_net, record):
+    """Over the chosen photographs, each filter's mean ReLU output is 1 (filters never on stay 0)."""
+    means = normalise.mean_activations(normalised_net, progress=False)
+    for name in CONV_LAYERS:
+        m = means[name]
+        dead = np.asarray(record["means"][name]) <= normalise.DEAD
+        assert np.all(m[dead] == 0), f"{name}: a filter that is never on came alive"
+        assert np.max(np.abs(m[~dead] - 1)) < MEAN_TOL, f"{name}: mean activations {m[~dead].min()}..{m.max()}"
+    assert sum(int(np.sum(np.asarray(v) <= normalise.DEAD)) for v in record["means"].values()) < 10
+
+
+def test_conv5_1_equals_raw_up_to_per_channel_scale(normalised_net, vgg, record):
+    """On an image it was not fitted on (the painting), conv5_1's output is the raw one divided by its mean."""
+    from brushstrokes import images
+
+    x = images.preprocess(images.load_image(paths.SCREAM, size=(64, 48)))
+    raw = features(vgg, x, ("conv5_1",))["conv5_1"].astype(np.float64)
+    norm = features(normalised_net, x, ("conv5_1",))["conv5_1"].astype(np.float64)
+    set_input_shape(normalised_net, 32, 32)
+    scale = np.asarray(record["means"]["conv5_1"])[:, None, None]
+    assert np.count_nonzero(raw.max(axis=(1, 2))) > 100, "too few active channels to compare"
+    # float32 features: compare each value with the layer's largest, the rounding error's scale
+    assert np.max(np.abs(norm * scale - raw)) <= SCALE_TOL * raw.max()
+    assert np.max(np.abs(norm - raw / scale)) <= SCALE_TOL * norm.max()
+
+
+def test_record_names_the_raw_model_and_images(record):
+    from brushstrokes.weights import md5sum
+
+    assert record["raw_md5"] == md5sum(paths.weights_path())
+    assert record["md5"] == md5sum(normalise.normalised_path())
+    assert record["images"] == list(normalise.IMAGES) and "chelsea.png" not in record["images"]
+    assert all((normalise.image_folder() / name).exists() for name in record["images"])
+
+
+def test_weights_scaled_by_the_means(record, normalised_net, vgg):
+    """W' = W * m_prev / m on conv1_2, checked on the stored weights and the recorded means."""
+    m1, m2 = (np.asarray(record["means"][name]) for name in ("conv1_1", "conv1_2"))
+    w_raw, w_norm = vgg.params["conv1_2"][0].data, normalised_net.params["conv1_2"][0].data
+    expected = w_raw * m1[None, :, None, None] / m2[:, None, None, None]
+    assert np.allclose(w_norm, expected, rtol=1e-4, atol=1e-7)
+
+
+def test_stale_record_is_remade(tmp_path, monkeypatch):
+    """A normalised model made from other raw bytes is not used: up_to_date says no."""
+    raw = tmp_path / "vgg19_conv.caffemodel"
+    raw.write_bytes(b"x")
+    normalise.normalised_path(raw).write_bytes(b"y")
+    normalise.record_path(raw).write_text(json.dumps({"raw_md5": "0" * 32, "version": normalise.VERSION,
+                                                      "images": list(normalise.IMAGES)}))
+    assert not normalise.up_to_date(raw, "1" * 32)
+    assert normalise.up_to_date(raw, "0" * 32)
