@@ -6,8 +6,6 @@ import argparse
 import importlib
 import sys
 
-from brushstrokes.errors import BrushstrokesError
-
 # brushstrokes/commands/<name>.py, in the order --help lists them
 COMMANDS = ("doctor", "fetch_model", "content")
 
@@ -21,15 +19,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    try:
+    """Run one command; an error, Ctrl-C, a kill, a closed pipe or the wrong Python ends it cleanly (see exits.py)."""
+    from brushstrokes.exits import run
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+
+    def command() -> int:
+        args = parser().parse_args(argv)
         return args.func(args)
-    except BrushstrokesError as exc:
-        print(f"error: {exc.message}\n  what to do: {exc.todo}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: nothing was overwritten; run the command again to start over.", file=sys.stderr)
-        return 130
+
+    return run(command, argv)
 
 
 if __name__ == "__main__":

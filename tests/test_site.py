@@ -1,15 +1,22 @@
-"""The tutorial site: it builds strictly, every link resolves, and in headless Chromium every page, in English and
-in Chinese, shows typeset formulas and loaded images, switches language, hides the solutions, and fetches nothing
-from outside the site; its search finds pages in both languages.
+"""The tutorial site as a reader meets it.
 
-Screenshots of the home page and lesson 1 in both languages go to $BRUSHSTROKES_SCREENSHOTS (default: a pytest
+Without a browser: it builds strictly (mkdocs' own `validation:` checks the Markdown's links and anchors), every
+page has its Chinese twin, every link of the built HTML resolves, nothing comes from a CDN, and the search index
+splits Chinese into words. In headless Chromium (Selenium and Debian's chromium-driver), each page in each language
+is checked for one thing per test, so one failure hides none of the others: language, formulas, images, captions,
+language switch, folded solutions, local-only requests, no sideways scrolling at 1280 px and 390 px, copy buttons
+clear of the text, no slanted Chinese, and the search finding every page that uses a word.
+
+Screenshots of home, lesson 1 and the gallery in both languages go to $BRUSHSTROKES_SCREENSHOTS (default: a pytest
 temporary folder). `tools/site_screenshots.py` makes them into output/screenshots/ without running the tests.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -36,7 +43,11 @@ ENGLISH_PAGES = sorted(p for p in DOCS.glob("*.md") if not p.name.endswith(".zh.
 PAGE_PATHS = [("" if lang == "en" else "zh/") + ("" if p.stem == "index" else p.stem + "/")
               for lang in LANGUAGES for p in ENGLISH_PAGES]
 MATH_PAGES = {"lesson1", "lesson2", "lesson3", "math"}
-SCREENSHOTS = {"": "home", "lesson1/": "lesson1"}
+SCREENSHOTS = {"": "home", "lesson1/": "lesson1", "gallery/": "gallery"}
+# Words a reader searches for, and the language of the pages that must come back.
+SEARCH_TERMS = [("梯度", "zh"), ("白噪声", "zh"), ("反向传播", "zh"), ("格拉姆", "zh"), ("Gram", "zh"),
+                ("Gram", "en"), ("gradient", "en")]
+HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def language_of(path: str) -> str:
@@ -45,6 +56,10 @@ def language_of(path: str) -> str:
 
 def english_path(path: str) -> str:
     return path.removeprefix("zh/")
+
+
+def page_id(path: str) -> str:
+    return path.rstrip("/") or "home"
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +76,28 @@ def served(site):
 
 
 @pytest.fixture(scope="module")
-def tab(served):
-    if sb.find_chromium() is None:
-        pytest.skip("Chromium not found, so the site's browser checks did not run: install it with "
-                    "`apt-get install chromium` (`make setup` does), or set BRUSHSTROKES_CHROMIUM to a Chrome binary")
-    with sb.Chromium() as browser:
-        page = browser.open(served)
-        yield page
-        page.close()
+def browser():
+    problem = sb.missing_browser()
+    if problem:
+        pytest.skip(f"the site's browser checks did not run: {problem}")
+    with sb.Browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def visit(browser, served):
+    """visit(path, viewport) -> what the reader sees there, looked at once per page and viewport."""
+    seen: dict[tuple[str, tuple[int, int]], dict] = {}
+
+    def look(path: str, viewport: tuple[int, int] = sb.DESKTOP) -> dict:
+        if (path, viewport) not in seen:
+            browser.resize(viewport)
+            browser.goto(served + path)
+            seen[path, viewport] = {"info": sb.inspect(browser), "network": browser.network_problems(served),
+                                    "overflow": sb.overflow(browser), "copy": sb.covered_by_copy_button(browser)}
+        return seen[path, viewport]
+
+    return look
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +105,24 @@ def screenshot_dir(tmp_path_factory) -> Path:
     folder = os.environ.get("BRUSHSTROKES_SCREENSHOTS")
     return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
 
+
+@pytest.fixture(scope="module")
+def search_index(site) -> dict:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+
+
+def pages_using(index: dict, term: str, lang: str) -> set[str]:
+    """Site paths ('/zh/math/') of the pages of one language whose indexed title or text contains term."""
+    found = set()
+    for doc in index["docs"]:
+        page = "/" + doc["location"].split("#")[0]
+        text = (doc["title"] + " " + doc["text"]).replace("\u200b", "")
+        if language_of(page[1:]) == lang and term.lower() in text.lower():
+            found.add(page)
+    return found
+
+
+# ---------------------------------------------------------------- without a browser
 
 def test_every_page_has_a_chinese_translation():
     assert len(ENGLISH_PAGES) >= 10, f"expected the site's pages in {DOCS}, found {ENGLISH_PAGES}"
@@ -108,50 +155,131 @@ def test_no_web_fonts_or_cdn_in_styles(site):
                            "and bundle assets locally:\n" + "\n".join(offenders))
 
 
-@pytest.mark.parametrize("path", PAGE_PATHS, ids=lambda p: p or "home")
-def test_page_in_browser(tab, served, path, screenshot_dir):
-    tab.goto(served + path)
-    info = sb.inspect(tab)
-    where = f"page /{path}"
-    lang = language_of(path)
+@pytest.mark.parametrize(("term", "lang"), SEARCH_TERMS, ids=lambda v: str(v))
+def test_search_index_has_the_word(search_index, term, lang):
+    """Each page that uses the word holds it as a word of its own (jieba's segmentation), so the search can find it."""
+    separator = re.compile(search_index["config"]["separator"])
+    using = pages_using(search_index, term, lang)
+    assert using, f"no {lang} page uses {term!r}: the test has nothing to check (did the pages change?)"
+    as_word = set()
+    for doc in search_index["docs"]:
+        page = "/" + doc["location"].split("#")[0]
+        if page in using and any(t.lower().startswith(term.lower())
+                                 for t in separator.split(doc["title"] + " " + doc["text"])):
+            as_word.add(page)
+    assert as_word == using, (f"{term!r} is glued to its neighbours on {sorted(using - as_word)}: is jieba installed "
+                              "(requirements.txt) and does plugins.search.separator in mkdocs.yml include \\u200b?")
 
-    assert info["lang"] == lang, f"{where} says lang={info['lang']!r}, expected {lang!r} (check the i18n plugin)"
 
-    # formulas: every one typeset by KaTeX, none left as TeX source or shown as a KaTeX error
+# ---------------------------------------------------------------- in the browser, one check per test
+
+pages = pytest.mark.parametrize("path", PAGE_PATHS, ids=page_id)
+
+
+@pages
+def test_page_language(visit, path):
+    info = visit(path)["info"]
+    assert info["lang"] == language_of(path), (f"/{path} says lang={info['lang']!r}, expected "
+                                               f"{language_of(path)!r} (check the i18n plugin in mkdocs.yml)")
+
+
+@pages
+def test_formulas_typeset(visit, path):
+    info = visit(path)["info"]
     if english_path(path).rstrip("/") in MATH_PAGES:
-        assert info["math"] > 0, f"{where} should have formulas but has no .arithmatex element"
-    assert info["typeset"] == info["math"], (f"{where}: only {info['typeset']} of {info['math']} formulas typeset; "
+        assert info["math"] > 0, f"/{path} should have formulas but has no .arithmatex element"
+    assert info["typeset"] == info["math"], (f"/{path}: only {info['typeset']} of {info['math']} formulas typeset; "
                                              "is assets/vendor/katex loaded (see the network check)?")
-    assert info["katexErrors"] == 0, f"{where}: {info['katexErrors']} formulas KaTeX could not parse (shown in red)"
-    assert not info["rawTex"], f"{where} shows TeX source as text: {info['rawTex'][:3]}"
+    assert info["katexErrors"] == 0, f"/{path}: {info['katexErrors']} formulas KaTeX could not parse (shown in red)"
+    assert not info["rawTex"], f"/{path} shows TeX source as text: {info['rawTex'][:3]}"
 
-    # images: all decoded
-    broken = [img["src"] for img in info["images"] if not img["complete"] or img["width"] == 0]
-    assert not broken, f"{where}: images that did not load: {broken}"
 
-    # language switch: to the same page in the other language
+@pages
+def test_images_load(visit, path):
+    broken = [img["src"] for img in visit(path)["info"]["images"] if not img["complete"] or img["width"] == 0]
+    assert not broken, f"/{path}: images that did not load: {broken}"
+
+
+@pages
+def test_figures_have_captions(visit, path):
+    bare = [img["src"].rsplit("/", 1)[-1] for img in visit(path)["info"]["images"] if not img["caption"]]
+    assert not bare, (f"/{path}: pictures without a visible caption: {bare}. Put each in "
+                      '<figure markdown="span"> ... <figcaption>what, made with which settings</figcaption></figure>')
+
+
+@pages
+def test_language_switch(visit, served, path):
     want = {"en": served + english_path(path), "zh": served + "zh/" + english_path(path)}
-    assert info["languages"] == want, f"{where}: the language switch links to {info['languages']}, expected {want}"
+    got = visit(path)["info"]["languages"]
+    assert got == want, f"/{path}: the language switch links to {got}, expected {want}"
 
-    # solutions: present but folded
-    assert all(not s["open"] and s["code"] for s in info["solutions"]), \
-        f"{where}: a solution is shown unfolded or is empty: {info['solutions']}"
+
+@pages
+def test_solutions_folded(visit, path):
+    solutions = visit(path)["info"]["solutions"]
+    assert all(not s["open"] and s["code"] for s in solutions), \
+        f"/{path}: a solution is shown unfolded or is empty: {solutions}"
     if english_path(path) == "lesson1/":
-        assert info["solutions"], f"{where} should have a folded 'Show the solution' block"
-
-    # network: nothing failed, nothing left the local server
-    problems = tab.network_problems(served)
-    assert not problems, f"{where}: " + "; ".join(problems)
-
-    if english_path(path) in SCREENSHOTS:
-        shot = tab.screenshot(screenshot_dir / f"{lang}-{SCREENSHOTS[english_path(path)]}.png")
-        assert shot.stat().st_size > 10_000, f"{where}: the screenshot {shot} is suspiciously small"
+        assert solutions, f"/{path} should have a folded 'Show the solution' block"
 
 
-@pytest.mark.parametrize(("path", "query"), [("", "Gram"), ("zh/", "梯度")], ids=["en", "zh"])
-def test_search_finds_pages(tab, served, path, query):
-    tab.goto(served + path)
-    hits = sb.search(tab, query)
-    assert hits, f"searching /{path} for {query!r} found nothing: is the search plugin in mkdocs.yml?"
-    if path == "zh/":
-        assert any("/zh/" in hit for hit in hits), f"a Chinese search found no Chinese page: {hits}"
+@pages
+def test_requests_stay_local(visit, path):
+    problems = visit(path)["network"]
+    assert not problems, f"/{path}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [sb.DESKTOP, sb.PHONE], ids=lambda v: f"{v[0]}px")
+@pages
+def test_no_sideways_scrolling(visit, path, viewport):
+    seen = visit(path, viewport)["overflow"]
+    assert seen["page"] <= seen["viewport"], (f"/{path} at {viewport[0]} px is {seen['page']} px wide: something "
+                                              "does not fit the column (see the screenshots)")
+    assert not seen["wide"], (f"/{path} at {viewport[0]} px: these blocks scroll sideways (wrap or shorten "
+                              "them):\n" + "\n".join(seen["wide"]))
+
+
+@pages
+def test_copy_buttons_cover_no_text(visit, path):
+    covered = visit(path)["copy"]
+    assert not covered, f"/{path}: the copy button sits on the text of the code blocks starting {covered}"
+
+
+@pages
+def test_chinese_is_never_slanted(visit, path):
+    slanted = visit(path)["info"]["italicChinese"]
+    assert not slanted, (f"/{path}: Chinese in italics (a browser fakes the slant): {slanted}; use **bold** for "
+                         "emphasis in Chinese")
+
+
+@pages
+def test_theme_toggle_in_the_page_language(visit, path):
+    toggles = visit(path)["info"]["toggles"]
+    assert toggles, f"/{path}: no light/dark toggle found in the header"
+    in_chinese = [bool(HAN.search(t)) for t in toggles]
+    want = language_of(path) == "zh"
+    assert all(c == want for c in in_chinese), (f"/{path}: the light/dark toggle reads {toggles}; set its names per "
+                                                "language (plugins.i18n.languages[].theme.palette in mkdocs.yml)")
+
+
+@pytest.mark.parametrize(("term", "lang"), SEARCH_TERMS, ids=lambda v: str(v))
+def test_search_finds_every_page_using_the_word(browser, served, search_index, term, lang):
+    browser.resize(sb.DESKTOP)
+    browser.goto(served + ("zh/" if lang == "zh" else ""))
+    found = sb.search(browser, term)
+    want = pages_using(search_index, term, lang)
+    mine = {page for page in found if language_of(page[1:]) == lang}
+    assert mine == want, (f"searching for {term!r} on the {lang} site found {sorted(mine)}, but {sorted(want)} use "
+                          "it; check the jieba segmentation (plugins.search in mkdocs.yml)")
+    others = [page for page in found if language_of(page[1:]) != lang]
+    assert not others, f"searching for {term!r} on the {lang} site also lists pages of the other language: {others}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("page", list(SCREENSHOTS))
+def test_screenshot(browser, served, screenshot_dir, page, lang):
+    path = ("zh/" if lang == "zh" else "") + page
+    browser.resize(sb.DESKTOP)
+    browser.goto(served + path)
+    shot = browser.screenshot(screenshot_dir / f"{lang}-{SCREENSHOTS[page]}.png")
+    assert shot.stat().st_size > 10_000, f"/{path}: the screenshot {shot} is suspiciously small"

@@ -20,7 +20,7 @@ APT_PACKAGES=(
     libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
     libgoogle-glog-dev libgflags-dev libprotobuf-dev protobuf-compiler libopenblas-dev
     python3.11 python3.11-venv python3.11-dev libpython3.11
-    chromium fonts-wqy-microhei
+    chromium chromium-driver fonts-wqy-microhei
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,13 +1,15 @@
 """Screenshots of the tutorial site in headless Chromium, in English and Chinese.
 
 Usage:
-    .venv/bin/python tools/site_screenshots.py              # home page and lesson 1 -> output/screenshots/
+    .venv/bin/python tools/site_screenshots.py              # home, lesson 1, gallery at 1280 px -> output/screenshots/
     .venv/bin/python tools/site_screenshots.py --all        # every page
+    .venv/bin/python tools/site_screenshots.py --phone      # at 390 px, as on a phone
     .venv/bin/python tools/site_screenshots.py --out DIR --site SITE_DIR   # an existing build, another folder
 
 It builds the site with `mkdocs build --strict` into a temporary folder (unless --site is given), serves it on
-127.0.0.1, and writes one full-page PNG per page and language, named like en-lesson1.png and zh-lesson1.png.
-It also prints, for each page, whether its formulas were typeset and its images loaded (tests/test_site.py asserts it).
+127.0.0.1, and writes one full-page PNG per page and language, named like en-lesson1.png and zh-lesson1.png
+(en-lesson1-390px.png with --phone). It also prints, for each page, whether its formulas were typeset, its images
+loaded, and anything scrolls sideways (tests/test_site.py asserts all of it).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import site_browser as sb
 
-DEFAULT_PAGES = ("", "lesson1/")
+DEFAULT_PAGES = ("", "lesson1/", "gallery/")
 
 
 def page_name(path: str) -> str:
@@ -28,22 +30,26 @@ def page_name(path: str) -> str:
     return f"{lang}-{rest.strip('/').replace('/', '-') or 'home'}"
 
 
-def shoot(site: Path, out: Path, pages: list[str]) -> int:
+def shoot(site: Path, out: Path, pages: list[str], viewport: tuple[int, int] = sb.DESKTOP) -> int:
+    """A full-page PNG of each page at this viewport; prints what it saw and returns how many pages had problems."""
     problems = 0
-    with sb.Chromium() as browser, sb.serve(site) as base:
-        tab = browser.open(base)
+    suffix = "" if viewport == sb.DESKTOP else f"-{viewport[0]}px"
+    with sb.serve(site) as base, sb.Browser(viewport) as browser:
         for path in pages:
-            tab.goto(base + path)
-            info = sb.inspect(tab)
-            shot = tab.screenshot(out / f"{page_name(path)}.png")
+            browser.goto(base + path)
+            info = sb.inspect(browser)
+            wide = sb.overflow(browser)
+            network = browser.network_problems(base)
+            shot = browser.screenshot(out / f"{page_name(path)}{suffix}.png")
             bad_images = [i["src"] for i in info["images"] if not i["width"]]
-            network = tab.network_problems(base)
-            ok = info["typeset"] == info["math"] and not info["katexErrors"] and not bad_images and not network
+            sideways = wide["page"] > wide["viewport"] or wide["wide"]
+            ok = (info["typeset"] == info["math"] and not info["katexErrors"] and not bad_images and not network
+                  and not sideways)
             problems += not ok
             print(f"{'ok  ' if ok else 'FAIL'} {shot}  formulas {info['typeset']}/{info['math']}, "
                   f"images {len(info['images']) - len(bad_images)}/{len(info['images'])}"
+                  + (f", scrolls sideways: {wide['page']} px page, {len(wide['wide'])} blocks" if sideways else "")
                   + (f", network: {'; '.join(network)}" if network else ""))
-        tab.close()
     return problems
 
 
@@ -53,11 +59,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder for the PNG files (default output/screenshots)")
     parser.add_argument("--site", type=Path, default=None,
                         help="an already built site (default: build one now with mkdocs build --strict)")
-    parser.add_argument("--all", action="store_true", help="every page, not only the home page and lesson 1")
+    parser.add_argument("--all", action="store_true", help="every page, not only home, lesson 1 and the gallery")
+    parser.add_argument("--phone", action="store_true", help=f"{sb.PHONE[0]} px wide instead of {sb.DESKTOP[0]} px")
     args = parser.parse_args(argv)
-    if sb.find_chromium() is None:
-        print("Chromium not found: install it with `apt-get install chromium` (`make setup` does), "
-              "or set BRUSHSTROKES_CHROMIUM to a Chrome/Chromium binary, then run this again.", file=sys.stderr)
+    missing = sb.missing_browser()
+    if missing:
+        print(f"{missing}; then run this again.", file=sys.stderr)
         return 2
     try:
         with tempfile.TemporaryDirectory(prefix="brushstrokes-site-") as tmp:
@@ -66,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
                 site = Path(tmp) / "site"
                 print(f"built the site in {sb.build_site(site):.1f} s")
             relative = sb.html_pages(site) if args.all else [*DEFAULT_PAGES, *("zh/" + p for p in DEFAULT_PAGES)]
-            problems = shoot(site, args.out, relative)
+            problems = shoot(site, args.out, relative, sb.PHONE if args.phone else sb.DESKTOP)
     except sb.SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
