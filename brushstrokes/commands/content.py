@@ -12,7 +12,7 @@ def run(args: argparse.Namespace) -> int:
     from brushstrokes.content_demo import run_content
 
     run_content(image=args.image, longest=args.size, layer=args.layer, iters=args.iters, lr=args.lr,
-                seed=args.seed, use=args.use, out=args.out)
+                seed=args.seed, use=args.use, out=args.out, lessons_dir=args.lessons_dir)
     return 0
 
 
@@ -26,5 +26,7 @@ def add(sub) -> None:
     c.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)")
     c.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
                    help="run the reference solutions (default) or your own code in lessons/")
+    c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
+                   help="run the lesson file in DIR instead of lessons/ (a teacher's copy, or a test)")
     c.add_argument("--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")
     c.set_defaults(func=run)
