@@ -1,6 +1,8 @@
-"""Figures of the tutorial site that need no network run: the lessons' inputs side by side.
+"""Figures of the tutorial site that need no network run: the lessons' inputs side by side, labelled.
 
-Usage: .venv/bin/python tools/site_figures.py    (writes docs/assets/figures/site/inputs.png)
+Usage: .venv/bin/python tools/site_figures.py
+    writes docs/assets/figures/site/inputs.png (English labels) and inputs.zh.png (Chinese labels); the Chinese
+    pages get the .zh.png automatically (mkdocs-static-i18n's suffix structure), with the same Markdown link.
 
 The pictures the lessons compute (docs/assets/figures/lesson*/) are made by the figure tools, not here.
 """
@@ -8,35 +10,51 @@ The pictures the lessons compute (docs/assets/figures/lesson*/) are made by the 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from brushstrokes.images import deprocess, white_noise
 from brushstrokes.paths import CAT, ROOT, SCREAM
 
 OUT = ROOT / "docs" / "assets" / "figures" / "site"
-HEIGHT, GAP = 240, 12
+HEIGHT, GAP, LABEL = 240, 12, 50          # px: picture height, gap between pictures, label strip under them
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")   # Latin and Chinese; Debian's fonts-wqy-microhei
+LABELS = {   # two lines under each picture: its role, then what it is
+    "en": ("start\nwhite noise, seed 0", "content\nChelsea the cat", "style\nThe Scream, Munch"),
+    "zh": ("起点\n白噪声，种子 0", "内容\n猫咪 Chelsea", "风格\n蒙克《呐喊》"),
+}
 
 
-def row(pictures: list[Image.Image]) -> Image.Image:
-    """The pictures scaled to one height, left to right on white with a small gap."""
+def labelled_row(pictures: list[Image.Image], labels: tuple[str, ...]) -> Image.Image:
+    """The pictures scaled to one height, left to right on white, each with its label centred under it."""
     scaled = [p.resize((round(p.width * HEIGHT / p.height), HEIGHT), Image.LANCZOS) for p in pictures]
-    canvas = Image.new("RGB", (sum(p.width for p in scaled) + GAP * (len(scaled) - 1), HEIGHT), "white")
+    width = sum(p.width for p in scaled) + GAP * (len(scaled) - 1)
+    canvas = Image.new("RGB", (width, HEIGHT + LABEL), "white")
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.truetype(str(FONT), 16)
     x = 0
-    for p in scaled:
-        canvas.paste(p, (x, 0))
-        x += p.width + GAP
+    for picture, label in zip(scaled, labels, strict=True):
+        canvas.paste(picture, (x, 0))
+        draw.multiline_text((x + picture.width / 2, HEIGHT + LABEL / 2), label, fill=(40, 40, 40), font=font,
+                            anchor="mm", align="center", spacing=3)
+        x += picture.width + GAP
     return canvas
 
 
 def main() -> int:
+    if not FONT.exists():
+        print(f"{FONT} is missing: install it with `apt-get install fonts-wqy-microhei` (`make setup` does), "
+              "then run this again.", file=sys.stderr)
+        return 2
     cat = Image.open(CAT).convert("RGB")
     scream = Image.open(SCREAM).convert("RGB")
-    noise = deprocess(white_noise((cat.height, cat.height), seed=0))  # where lesson 1 starts
+    noise = Image.fromarray(deprocess(white_noise((cat.height, cat.height), seed=0)))  # where lesson 1 starts
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "inputs.png"
-    row([Image.fromarray(noise), cat, scream]).save(path, optimize=True)
-    print(f"wrote {path.relative_to(ROOT)}")
+    for lang, labels in LABELS.items():
+        path = OUT / ("inputs.png" if lang == "en" else f"inputs.{lang}.png")
+        labelled_row([noise, cat, scream], labels).save(path, optimize=True)
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 
