@@ -2,23 +2,69 @@
 
 An exercise passes when all of its checks pass; it is "not started" while its function still raises
 NotImplementedError, "failed" otherwise, and "not run" when its checks were deselected or could not run.
-`--score-json PATH` also writes the table as JSON (tools/check_untouched_lessons.py reads it).
+Stretch exercises are listed after the core ones and not counted in the lesson's score.
+
+Learner code cannot hang or fool the run: each check has a time limit (--check-timeout, SIGALRM) that names
+the function; a real Ctrl-C stops the run and says so (the lessons' progress helper cannot swallow it), while a
+KeyboardInterrupt, sys.exit or os._exit raised by learner code fails that check only; learner output is cut to
+a few lines; one block per failing exercise.
+`--score-json PATH` also writes the table as JSON (tools/check_untouched_lessons.py reads it). A run on the
+learner's lessons/ records each graded exercise with brushstrokes.progress.record.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import types
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
 
+from brushstrokes import course, lesson_support, progress
 from brushstrokes.errors import BrushstrokesError
-from checks.target import Exercise, Lesson, Target, learner_frame
+from brushstrokes.i18n import language
+from checks import messages as msg
+from checks.compare import CheckFailed
+from checks.target import Graded, Target, display, learner_frame
 
 PASSED, FAILED, NOT_STARTED, NOT_RUN = "passed", "failed", "not started", "not run"
 COLOURS = {PASSED: {"green": True}, FAILED: {"red": True}, NOT_STARTED: {"yellow": True}, NOT_RUN: {}}
 OUTCOMES = (pytest.fail.Exception, pytest.skip.Exception, pytest.xfail.Exception)
+OUTPUT_LINES, OUTPUT_WIDTH = 6, 160  # learner output kept per section of a failure report
+DEFAULT_TIMEOUT = 60.0
+
+
+class CheckTimeout(BaseException):  # noqa: N818 -- a BaseException so that `except Exception` cannot swallow it
+    """A check ran past its time limit; `frame` is where the learner's code was."""
+
+    def __init__(self, seconds: float, frame: tuple[str, int, str, str] | None) -> None:
+        super().__init__(f"did not finish within {seconds:g} s")
+        self.seconds, self.frame = seconds, frame
+
+
+class LearnerExit(BaseException):  # noqa: N818 -- what os._exit and a stray KeyboardInterrupt become in a check
+    """Learner code tried to end the process (os._exit) or raised KeyboardInterrupt without a Ctrl-C."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
+
+
+class _NoSigint(types.SimpleNamespace):
+    """Stands in for the `signal` module inside brushstrokes.lesson_support during a check: its progress helper
+    may not replace the grader's Ctrl-C handler (one Ctrl-C would otherwise end the loop and grade it wrong)."""
+
+    def __getattr__(self, name: str):
+        return getattr(signal, name)
+
+    @staticmethod
+    def signal(signum, handler):
+        if signum == signal.SIGINT:
+            return signal.getsignal(signal.SIGINT)
+        return signal.signal(signum, handler)
 
 
 @dataclass
@@ -26,6 +72,7 @@ class ExerciseResult:
     id: str
     function: str
     file: str
+    stretch: bool = False
     status: str = NOT_RUN
     note: str = ""
     checks: dict[str, str] = field(default_factory=dict)
@@ -35,161 +82,287 @@ def sort_key(exercise_id: str) -> tuple[int, ...]:
     return tuple(int(part) for part in exercise_id.split(".") if part.isdigit())
 
 
-def short_reason(message: str) -> str:
-    """The table's one-line note for a failed check: its likely mistake, else its first line."""
-    for line in message.splitlines():
-        if line.strip().startswith("likely mistake:"):
-            return line.split(":", 2)[1].strip()
+def cut(text: str, lines: int = OUTPUT_LINES, width: int = OUTPUT_WIDTH) -> str:
+    """At most `lines` lines of at most `width` characters, and how much was left out."""
+    kept = text.splitlines()
+    shown = [line if len(line) <= width else line[: width - 3] + "..." for line in kept[:lines]]
+    if len(kept) > lines:
+        shown.append(msg.OUTPUT_CUT(language(), count=len(kept) - lines))
+    return "\n".join(shown) + ("\n" if shown else "")
+
+
+def first_line(message: str) -> str:
     lines = message.strip().splitlines() or ["failed"]
-    if any(line.strip().startswith("returned") for line in lines):
-        return "wrong result (see its failure above)"
     return lines[0] if len(lines[0]) <= 70 else lines[0][:67] + "..."
 
 
-def not_started_message(ex: Exercise) -> str:
-    return (f"not started: fill in {ex.file}::{ex.function} (exercise {ex.id}; its docstring explains it), "
-            f"then run `pytest checks/ -k {ex.keyword}`")
-
-
-def raised_message(ex: Exercise, exc: BaseException, frame: tuple[str, int, str]) -> str:
-    function, line, source = frame
-    return (f"{function} raised {type(exc).__name__}: {exc}\n"
-            f"  at {ex.file} line {line}: {source}\n"
-            f"  next: {ex.next_step}")
-
-
 class GradingPlugin:
-    """Collects each check's outcome per exercise and prints the score table."""
+    """Collects each check's outcome per exercise, keeps learner code in bounds, and prints the score table."""
 
-    def __init__(self, target: Target, score_json: Path | None = None) -> None:
+    def __init__(self, target: Target, score_json: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.target = target
+        self.reference = Target(package="solutions")
         self.score_json = score_json
-        self.lessons: dict[str, Lesson] = {}
-        self.checks: dict[str, tuple[Lesson, str]] = {}  # nodeid -> (lesson, exercise id)
-        self.outcomes: dict[str, tuple[str, str]] = {}  # nodeid -> (status, message)
-        self.not_started: set[str] = set()
+        self.timeout = timeout
+        self.lessons: dict[str, course.Lesson] = {}
+        self.checks: dict[str, course.Exercise] = {}  # nodeid -> exercise
+        self.outcomes: dict[str, tuple[str, str]] = {}  # nodeid -> (status, note)
+        self.failed_exercises: set[str] = set()
+        self.running: str | None = None
+        self.interrupted = False
+        self.selected = 0
+        self.keyword: str | None = None
+        self._previous_sigint = None
 
-    def exercise(self, lesson: Lesson, exercise_id: str) -> Exercise:
-        return Exercise(exercise_id, lesson.exercises[exercise_id], self.target.file(lesson.module))
+    def graded(self, exercise_id: str) -> Graded:
+        return self.target.graded(course.exercise(exercise_id))
 
     # collection ------------------------------------------------------------------------------------------
     def pytest_report_header(self, config: pytest.Config) -> str:
-        other = "lessons/" if self.target.package == "solutions" else "solutions/ with --solutions"
-        return f"brushstrokes: grading {self.target.label} (check {other})"
+        other = msg.OTHER_LESSONS if self.target.package == "solutions" else msg.OTHER_SOLUTIONS
+        return msg.HEADER(language(), label=self.target.label, other=other(language()))
 
     def pytest_itemcollected(self, item: pytest.Item) -> None:
         mark = item.get_closest_marker("exercise")
         lesson = getattr(getattr(item, "module", None), "LESSON", None)
-        if mark is None or not isinstance(lesson, Lesson):
+        if mark is None or not isinstance(lesson, course.Lesson):
             return
+        ex = course.exercise(mark.args[0])
         self.lessons[lesson.number] = lesson
-        self.checks[item.nodeid] = (lesson, mark.args[0])
+        self.checks[item.nodeid] = ex
+        # `-k 1.2`, `-k 1_2` and `-k content_grad` select the exercise's checks
+        item.extra_keyword_matches.update({ex.id, ex.keyword, ex.function, lesson.module})
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        self.selected = len(items)
+        self.keyword = config.getoption("keyword") or None
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
-            self.outcomes.setdefault(item.nodeid, (NOT_RUN, "deselected"))
+            self.outcomes.setdefault(item.nodeid, (NOT_RUN, msg.DESELECTED(language())))
 
-    # running ---------------------------------------------------------------------------------------------
+    # keeping learner code in bounds ---------------------------------------------------------------------
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _on_sigint(self, signum, frame) -> None:
+        self.interrupted = True
+        raise KeyboardInterrupt
+
+    def _on_alarm(self, signum, frame) -> None:
+        found = None
+        folders = {self.target.path("x").parent, self.reference.path("x").parent}
+        while frame is not None and found is None:
+            path = Path(frame.f_code.co_filename).resolve()
+            if path.parent in folders:
+                import linecache
+
+                found = (frame.f_code.co_name, frame.f_lineno, display(path),
+                         linecache.getline(str(path), frame.f_lineno).strip())
+            frame = frame.f_back
+        raise CheckTimeout(self.timeout, found)
+
+    @staticmethod
+    def _exit(status: int = 0) -> None:
+        raise LearnerExit(f"os._exit({status})")
+
+    def _bounded(self, item: pytest.Item):
+        """Run one phase of a check with the time limit, a guarded os._exit and a guarded Ctrl-C handler."""
+        exit_, shim = os._exit, lesson_support.signal
+        os._exit, lesson_support.signal = self._exit, _NoSigint()
+        previous = signal.signal(signal.SIGALRM, self._on_alarm)
+        if self.timeout > 0:
+            signal.setitimer(signal.ITIMER_REAL, self.timeout, 1.0)  # again every second if it is swallowed
+        try:
+            return (yield)
+        except KeyboardInterrupt as exc:
+            if self.interrupted:
+                raise
+            raise LearnerExit("KeyboardInterrupt") from exc
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            os._exit, lesson_support.signal = exit_, shim
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item):
+        self.running = item.nodeid
+        return (yield from self._bounded(item))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        return (yield from self._bounded(item))
+
+    # reports ---------------------------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
-        if call.excinfo is None or item.nodeid not in self.checks:
+        if item.nodeid not in self.checks:
             return report
-        lesson, exercise_id = self.checks[item.nodeid]
-        ex = self.exercise(lesson, exercise_id)
-        exc, tb = call.excinfo.value, call.excinfo.tb
-        frame = learner_frame(tb, self.target.path(lesson.module))
-        if isinstance(exc, NotImplementedError) and frame is not None:
-            self.not_started.add(item.nodeid)
-            report.longrepr = not_started_message(Exercise(exercise_id, frame[0], ex.file))
-        elif isinstance(exc, BrushstrokesError):
-            report.longrepr = f"could not run this check: {exc.message}\n  next: {exc.todo}"
-        elif not isinstance(exc, OUTCOMES) and frame is not None:
-            report.longrepr = raised_message(ex, exc, frame)
+        report.sections = [(title, cut(content)) for title, content in report.sections]
+        if call.excinfo is None:
+            return report
+        ex = self.graded(self.checks[item.nodeid].id)
+        status, note, longrepr = self.explain(item, ex, call.excinfo.value)
+        if status in (FAILED, NOT_STARTED) and ex.id in self.failed_exercises:
+            longrepr = msg.SAME_EXERCISE(language(), id=ex.id)
+            report.sections = []
+        if status in (FAILED, NOT_STARTED):
+            self.failed_exercises.add(ex.id)
+        if longrepr is not None:
+            report.longrepr = longrepr
+        report.user_properties.append(("brushstrokes", (status, note)))
         return report
+
+    def explain(self, item: pytest.Item, ex: Graded, exc: BaseException) -> tuple[str, str, str | None]:
+        """(status, table note, message or None to keep pytest's) for a check that raised `exc`."""
+        lang = language()
+        path = self.target.path(course.owner(ex.exercise).module)
+        frame = learner_frame(exc.__traceback__, path)
+        if isinstance(exc, NotImplementedError) and frame is not None:
+            fields = {"file": ex.file, "function": frame[0], "id": ex.id}
+            return NOT_STARTED, msg.NOT_STARTED_NOTE(lang, **fields), msg.NOT_STARTED(lang, **fields)
+        if isinstance(exc, BrushstrokesError):
+            return (NOT_RUN, first_line(msg.COULD_NOT_RUN_NOTE(lang, message=exc.message)),
+                    msg.COULD_NOT_RUN(lang, message=exc.message, todo=exc.todo))
+        if isinstance(exc, CheckTimeout):
+            where = ""
+            if exc.frame is not None:
+                where = msg.TIMEOUT_WHERE(lang, file=exc.frame[2], line=exc.frame[1], source=exc.frame[3])
+            function = exc.frame[0] if exc.frame is not None else ex.function
+            return (FAILED, msg.TIMEOUT_NOTE(lang, seconds=exc.seconds),
+                    msg.TIMEOUT(lang, function=function, seconds=exc.seconds, where=where, step=ex.next_step))
+        if isinstance(exc, LearnerExit | SystemExit):
+            how = exc.how if isinstance(exc, LearnerExit) else f"sys.exit({exc.code if exc.code is not None else ''})"
+            where = msg.EXITED_WHERE(lang, file=ex.file, line=frame[1], source=frame[2]) if frame else ""
+            return (FAILED, msg.EXITED_NOTE(lang, how=how),
+                    msg.EXITED(lang, function=frame[0] if frame else ex.function, how=how, where=where, id=ex.id))
+        if isinstance(exc, CheckFailed):
+            return FAILED, exc.note or first_line(str(exc.msg)), None
+        if isinstance(exc, OUTCOMES):
+            return FAILED, first_line(str(getattr(exc, "msg", exc))), None
+        if frame is not None:
+            error = cut(f"{type(exc).__name__}: {exc}", lines=3)
+            return (FAILED, msg.RAISED_NOTE(lang, name=type(exc).__name__, line=frame[1]),
+                    msg.RAISED(lang, function=frame[0], error=error.rstrip(), file=ex.file, line=frame[1],
+                               source=frame[2], step=ex.next_step))
+        return FAILED, first_line(f"{type(exc).__name__}: {exc}"), None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.nodeid not in self.checks:
             return
+        given = dict(report.user_properties).get("brushstrokes")
         if report.failed:
-            if report.nodeid in self.not_started:
-                self.outcomes[report.nodeid] = (NOT_STARTED, str(report.longrepr))
-            elif isinstance(report.longrepr, str) and report.longrepr.startswith("could not run"):
-                self.outcomes[report.nodeid] = (NOT_RUN, report.longrepr)
+            status, note = given if given else (FAILED, first_line(str(report.longrepr)))
+            if status == FAILED:
+                self.outcomes[report.nodeid] = (status, note)
             else:
-                self.outcomes.setdefault(report.nodeid, (FAILED, str(report.longrepr)))
+                self.outcomes.setdefault(report.nodeid, (status, note))
         elif report.skipped:
-            self.outcomes.setdefault(report.nodeid, (NOT_RUN, "skipped"))
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else msg.SKIPPED(language())
+            self.outcomes.setdefault(report.nodeid, (NOT_RUN, str(reason).removeprefix("Skipped: ")))
         elif report.when == "call":
             self.outcomes.setdefault(report.nodeid, (PASSED, ""))
+        if report.when == "teardown":
+            self.running = None
 
     # the score -------------------------------------------------------------------------------------------
-    def results(self) -> list[tuple[Lesson, list[ExerciseResult]]]:
+    def results(self) -> list[tuple[course.Lesson, list[ExerciseResult]]]:
         table = []
+        lang = language()
         for number in sorted(self.lessons, key=sort_key):
             lesson = self.lessons[number]
-            rows = {i: ExerciseResult(i, f, self.target.file(lesson.module)) for i, f in lesson.exercises.items()}
-            for nodeid, (owner, exercise_id) in self.checks.items():
-                if owner is lesson:
-                    rows[exercise_id].checks[nodeid] = self.outcomes.get(nodeid, (NOT_RUN, "did not run"))[0]
+            file = self.target.file(lesson.module)
+            rows = {ex.id: ExerciseResult(ex.id, ex.function, file, ex.stretch) for ex in lesson.exercises}
+            for nodeid, ex in self.checks.items():
+                if ex.id in rows:
+                    default = (NOT_RUN, msg.INTERRUPTED_NOTE(lang) if self.interrupted else msg.DID_NOT_RUN(lang))
+                    rows[ex.id].checks[nodeid] = self.outcomes.setdefault(nodeid, default)[0]
             for row in rows.values():
                 self.grade(row)
-            table.append((lesson, [rows[i] for i in sorted(rows, key=sort_key)]))
+            core = [rows[i] for i in sorted(rows, key=sort_key) if not rows[i].stretch]
+            stretch = [rows[i] for i in sorted(rows, key=sort_key) if rows[i].stretch]
+            table.append((lesson, core + stretch))
         return table
 
     def grade(self, row: ExerciseResult) -> None:
         """An exercise's status from its checks' outcomes: not started > failed > not run > passed."""
+        lang = language()
+        notes = {nodeid: self.outcomes[nodeid][1] for nodeid in row.checks}
         statuses = set(row.checks.values())
-        messages = [self.outcomes.get(nodeid, ("", ""))[1] for nodeid in row.checks]
         if NOT_STARTED in statuses:
-            row.status, row.note = NOT_STARTED, f"fill in {row.file}::{row.function}"
+            row.status, row.note = NOT_STARTED, msg.NOT_STARTED_NOTE(lang, file=row.file, function=row.function)
         elif FAILED in statuses:
-            first = next(m for n, m in zip(row.checks, messages, strict=True) if row.checks[n] == FAILED)
-            row.status, row.note = FAILED, short_reason(first)
+            row.status, row.note = FAILED, next(notes[n] for n in row.checks if row.checks[n] == FAILED)
         elif not statuses or statuses != {PASSED}:
-            reasons = {m for n, m in zip(row.checks, messages, strict=True) if row.checks[n] == NOT_RUN}
-            row.status, row.note = NOT_RUN, short_reason(sorted(reasons)[0]) if reasons else "no checks"
+            reasons = sorted({notes[n] for n in row.checks if row.checks[n] == NOT_RUN})
+            row.status, row.note = NOT_RUN, reasons[0] if reasons else msg.NO_CHECKS(lang)
         else:
-            row.status = PASSED
+            row.status, row.note = PASSED, ""
 
-    def next_step(self, table: list[tuple[Lesson, list[ExerciseResult]]]) -> str:
+    def next_step(self, table: list[tuple[course.Lesson, list[ExerciseResult]]]) -> str:
         """What to do next: the first failed or unstarted exercise, else the first ungraded one, else celebrate."""
+        lang = language()
         rows = [row for _, lesson_rows in table for row in lesson_rows]
-        todo = next((row for row in rows if row.status in (FAILED, NOT_STARTED)), None)
+        core = [row for row in rows if not row.stretch] or rows
+        todo = next((row for row in core if row.status in (FAILED, NOT_STARTED)), None)
         if todo is not None:
-            ex = Exercise(todo.id, todo.function, todo.file)
+            ex = self.graded(todo.id)
             if todo.status == NOT_STARTED:
-                return (f"Next: exercise {todo.id}: fill in {todo.function} in {todo.file} (its docstring "
-                        f"explains it), then run `pytest checks/ -k {ex.keyword}`.")
-            return f"Next: exercise {todo.id}: read its failure above, {ex.next_step}."
-        ungraded = next((row for row in rows if row.status == NOT_RUN), None)
+                return msg.NEXT_NOT_STARTED(lang, id=todo.id, function=todo.function, file=todo.file)
+            return msg.NEXT_FAILED(lang, id=todo.id, step=ex.next_step)
+        ungraded = next((row for row in core if row.status == NOT_RUN), None)
         if ungraded is not None:
-            return (f"Next: exercise {ungraded.id} was not graded ({ungraded.note}): "
-                    "run `pytest checks/` to grade every exercise.")
+            return msg.NEXT_UNGRADED(lang, id=ungraded.id, note=ungraded.note)
         if self.target.package == "solutions" and self.target.folder is None:
-            return "Next: these are the reference solutions; grade your own code in lessons/ with `pytest checks/`."
-        return f"Next: {table[-1][0].done}" if table[-1][0].done else "Next: on to the next lesson."
+            return msg.NEXT_SOLUTIONS(lang)
+        done = table[-1][0].done(lang)
+        return msg.DONE(lang, done=done) if done else msg.NEXT_LESSON(lang)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
+        tr, lang = terminalreporter, language()
+        if self.selected == 0 and self.keyword:
+            ids = ", ".join(ex.id for number in sorted(self.lessons, key=sort_key)
+                            for ex in self.lessons[number].exercises)
+            tr.write_line(msg.NOTHING_SELECTED(lang, expr=self.keyword, ids=ids), yellow=True)
+            return
         table = self.results()
         if not table:
             return
-        tr = terminalreporter
-        tr.write_sep("=", f"Brushstrokes score: {self.target.label}")
+        tr.write_sep("=", msg.SCORE(lang, label=self.target.label))
         for lesson, rows in table:
-            passed = sum(row.status == PASSED for row in rows)
-            tr.write_line(f"{lesson.heading}   {passed}/{len(rows)}", bold=True)
+            core = [row for row in rows if not row.stretch]
+            passed = sum(row.status == PASSED for row in core)
+            tr.write_line(f"{lesson.heading(lang)}   {passed}/{len(core)}", bold=True)
             width = max(len(row.function) for row in rows)
-            for row in rows:
-                line = f"  {row.id:<5} {row.function:<{width}}  {row.status:<11}  {row.note}".rstrip()
+            for i, row in enumerate(rows):
+                if row.stretch and (i == 0 or not rows[i - 1].stretch):
+                    tr.write_line(msg.STRETCH(lang))
+                status = msg.STATUS[row.status](lang)
+                line = f"  {row.id:<5} {row.function:<{width}}  {status:<11}  {row.note}".rstrip()
                 tr.write_line(line, **COLOURS[row.status])
-        tr.write_line(self.next_step(table))
+        if self.interrupted:
+            running = self.checks.get(self.running or "")
+            during = msg.INTERRUPTED_DURING(lang, id=running.id) if running else ""
+            tr.write_line(msg.INTERRUPTED(lang, during=during), red=True, bold=True)
+        else:
+            tr.write_line(self.next_step(table))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self._previous_sigint is not None:
+            signal.signal(signal.SIGINT, self._previous_sigint)
+        if not self.lessons:
+            return
+        table = self.results()
+        if self.target.learners:
+            progress.record({row.id: (row.status, row.note) for _, rows in table for row in rows})
         if self.score_json is None:
             return
-        lessons = [{"lesson": lesson.number, "title": lesson.title, "heading": lesson.heading,
-                    "passed": sum(row.status == PASSED for row in rows), "total": len(rows),
-                    "exercises": [asdict(row) for row in rows]} for lesson, rows in self.results()]
+        lessons = [{"lesson": lesson.number, "title": lesson.title(language()), "heading": lesson.heading(language()),
+                    "passed": sum(row.status == PASSED for row in rows if not row.stretch),
+                    "total": sum(not row.stretch for row in rows),
+                    "exercises": [asdict(row) for row in rows]} for lesson, rows in table]
         self.score_json.parent.mkdir(parents=True, exist_ok=True)
-        self.score_json.write_text(json.dumps({"target": self.target.label, "lessons": lessons}, indent=2))
+        self.score_json.write_text(json.dumps({"target": self.target.label, "lessons": lessons,
+                                               "interrupted": self.interrupted}, indent=2, ensure_ascii=False))

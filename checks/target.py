@@ -1,53 +1,55 @@
-"""What is being graded: the lessons and their exercises, and where the lesson modules come from."""
+"""What is being graded: lessons/ (the learner's), solutions/ (--solutions) or a folder (--lessons-dir).
+
+The lessons and exercises themselves come from the course registry (brushstrokes.course); modules are
+imported by the one loader (brushstrokes.loader.load_lesson), once per module and run.
+"""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import linecache
-import sys
+import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import ModuleType
 
-from brushstrokes.paths import ROOT
+from brushstrokes import course
+from brushstrokes.course.model import Text
+from brushstrokes.i18n import language
+from brushstrokes.loader import LessonImportError, display, learner_frame, lesson_path, load_lesson
+
+__all__ = ["Graded", "Target", "LessonImportError", "learner_frame", "display", "signature_text", "import_problem"]
+
+NEXT_STEP = Text("fix {function} in {file}, then run `pytest checks/ -k {id}`",
+                 "改正 {file} 里的 {function}，然后运行 `pytest checks/ -k {id}`")
+IMPORTED_FROM = Text("{file} cannot be imported: {other} line {line}: {error}",
+                     "{file} 无法导入：{other} 第 {line} 行：{error}")
+IMPORTED_FROM_TODO = Text("fix that line of {other} (`python {other}` shows the full error), then run "
+                          "`pytest checks/` again",
+                          "改正 {other} 的这一行（`python {other}` 会显示完整错误），然后再运行 `pytest checks/`")
 
 
 @dataclass(frozen=True)
-class Lesson:
-    """One lesson: its number, title, module name (in lessons/ and solutions/) and exercises (id -> function)."""
+class Graded:
+    """One exercise as the checks grade it: the registry's exercise, and the file the learner edits."""
 
-    number: str
-    title: str
-    module: str
-    exercises: dict[str, str]
-    done: str = ""  # what to do once every exercise passes
+    exercise: course.Exercise
+    file: str
 
     @property
-    def heading(self) -> str:
-        return f"Lesson {self.number} · {self.title}"
+    def id(self) -> str:
+        return self.exercise.id
 
-
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise of a lesson, as the learner sees it: id '1.2', function, and the file to edit."""
-
-    id: str
-    function: str
-    file: str
+    @property
+    def function(self) -> str:
+        return self.exercise.function
 
     @property
     def keyword(self) -> str:
         """What to pass to `pytest -k` to run this exercise's checks alone ('1_2')."""
-        return self.id.replace(".", "_")
+        return self.exercise.keyword
 
     @property
     def next_step(self) -> str:
-        return f"fix {self.function} in {self.file}, then run `pytest checks/ -k {self.keyword}`"
-
-
-class LessonImportError(Exception):
-    """The learner's lesson module cannot be imported (a syntax error, a bad import...)."""
+        return NEXT_STEP(language(), function=self.function, file=self.file, id=self.id)
 
 
 @dataclass
@@ -59,70 +61,77 @@ class Target:
     _loaded: dict[str, ModuleType] = field(default_factory=dict)
 
     @property
+    def learners(self) -> bool:
+        """True when grading the learner's own lessons/ (the run that records progress)."""
+        return self.package == "lessons" and self.folder is None
+
+    @property
     def label(self) -> str:
         if self.folder is not None:
             return display(self.folder) + "/"
-        return f"{self.package}/" + (" (the reference solutions)" if self.package == "solutions" else "")
+        if self.package == "solutions":
+            return "solutions/ " + ("(参考答案)" if language() == "zh" else "(the reference solutions)")
+        return f"{self.package}/"
 
     def path(self, module: str) -> Path:
         """The .py file of a lesson module."""
-        base = self.folder if self.folder is not None else ROOT / self.package
-        return (base / f"{module}.py").resolve()
+        return lesson_path(module, self.package, self.folder)
 
     def file(self, module: str) -> str:
         """The lesson module's file as the learner would type it ('lessons/lesson1_content.py')."""
         return display(self.path(module))
 
+    def exists(self, module: str) -> bool:
+        return self.path(module).is_file()
+
     def load(self, module: str) -> ModuleType:
-        """Import the lesson module once; LessonImportError with a short reason if it cannot be."""
+        """The lesson module, imported once per run; LessonImportError (learner's language) if it cannot be."""
         if module not in self._loaded:
             try:
-                self._loaded[module] = self._import(module)
-            except Exception as exc:  # a learner's file can fail in any way: report it, briefly
-                raise LessonImportError(import_problem(exc, self.path(module))) from exc
+                self._loaded[module] = load_lesson(module, self.package, self.folder)
+            except LessonImportError as exc:
+                raise import_problem(exc, self.path(module)) from None
         return self._loaded[module]
 
-    def _import(self, module: str) -> ModuleType:
-        if self.folder is None:
-            return importlib.import_module(f"{self.package}.{module}")
-        name = f"brushstrokes_checked_{module}"
-        spec = importlib.util.spec_from_file_location(name, self.path(module))
-        if spec is None or spec.loader is None or not self.path(module).exists():
-            raise FileNotFoundError(f"no file {self.path(module)}")
-        loaded = importlib.util.module_from_spec(spec)
-        sys.modules[name] = loaded
-        spec.loader.exec_module(loaded)
-        return loaded
+    def graded(self, exercise: course.Exercise) -> Graded:
+        return Graded(exercise, self.file(course.owner(exercise).module))
 
 
-def display(path: Path) -> str:
-    """A path relative to the current folder (or the repository) when it lies inside it."""
-    path = Path(path).resolve()
-    for base in (Path.cwd().resolve(), ROOT):
-        if path.is_relative_to(base):
-            return str(path.relative_to(base))
-    return str(path)
+def import_problem(exc: LessonImportError, path: Path) -> LessonImportError:
+    """The loader's error, or, when the failing line is in another lesson file it imports, one naming that file."""
+    cause = exc.__cause__
+    folder = path.parent
+    where: tuple[Path, int] | None = None
+    if isinstance(cause, SyntaxError) and cause.filename and cause.lineno:
+        where = (Path(cause.filename).resolve(), cause.lineno)
+    elif cause is not None:
+        tb, deepest = cause.__traceback__, None
+        while tb is not None:
+            file = Path(tb.tb_frame.f_code.co_filename).resolve()
+            if file.parent == folder or file.parent == folder.parent / "lessons":
+                deepest = (file, tb.tb_lineno)
+            tb = tb.tb_next
+        where = deepest
+    if where is None or where[0] == path.resolve() or cause is None:
+        return exc
+    lang, other = language(), display(where[0])
+    error = f"{type(cause).__name__}: {cause}"
+    return LessonImportError(IMPORTED_FROM(lang, file=display(path), other=other, line=where[1], error=error),
+                             IMPORTED_FROM_TODO(lang, other=other))
 
 
-def learner_frame(tb: TracebackType | None, path: Path) -> tuple[str, int, str] | None:
-    """(function, line number, source line) of the last traceback frame inside `path`, or None."""
-    found = None
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if Path(code.co_filename).resolve() == path:
-            found = (code.co_name, tb.tb_lineno, linecache.getline(code.co_filename, tb.tb_lineno).strip())
-        tb = tb.tb_next
-    return found
+def signature_text(function: str, fn: object) -> str:
+    """'content_loss(F, P)': how a function is called, defaults included."""
+    sig = inspect.signature(fn)
+    bare = [p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()]
+    return f"{function}{sig.replace(parameters=bare, return_annotation=inspect.Signature.empty)}"
 
 
-def import_problem(exc: Exception, path: Path) -> str:
-    """One paragraph on why a lesson module failed to import, and what to do."""
-    where = ""
-    if isinstance(exc, SyntaxError) and exc.lineno:
-        where = f" at line {exc.lineno}"
-    else:
-        frame = learner_frame(exc.__traceback__, path)
-        where = f" at line {frame[1]} ({frame[2]})" if frame else ""
-    return (f"{display(path)} cannot be imported{where}: {type(exc).__name__}: {exc}\n"
-            f"  next: fix that line (run `python {display(path)}` to see the full error), "
-            "then run `pytest checks/` again")
+def parameters(fn: object) -> list[tuple[str, object, object]]:
+    """(name, kind, default) of each parameter: what must match between a learner's function and the solution."""
+    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+def learner_line(exc: BaseException, path: Path) -> tuple[str, int, str] | None:
+    """(function, line, source) of the deepest frame of `exc`'s traceback in the learner's file."""
+    return learner_frame(exc.__traceback__, path)

@@ -1,19 +1,19 @@
-"""Lesson 1 · Find content: the checks of exercises 1.1-1.4 (`pytest checks/ -k 1_2` runs one exercise).
+"""Lesson 1 · Find content: the checks of exercises 1.1-1.4 (`pytest checks/ -k 1.2` runs one exercise).
 
-Inputs and expected outputs come from checks/references/lesson1.npz (tools/make_references.py made them
+Single-step inputs and outputs come from checks/references/lesson1.npz (tools/references/lesson1.py made them
 from solutions/ on the real VGG19): the cat at 48x32 px, seeded white noise, conv4_2 features (512, 4, 6).
+The loop (1.4) is compared with a live run of the reference loop on the same net, inputs and settings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-from brushstrokes.vgg import relu_name, set_input_shape
+from brushstrokes import course, images, paths
+from brushstrokes.vgg import features, relu_name
 from checks.compare import (
     FLOAT32_TOL,
     LOSS_TOL,
@@ -21,26 +21,22 @@ from checks.compare import (
     describe,
     expect_array,
     expect_close,
-    expect_finite,
     expect_scalar,
     fail,
-    pixels,
     rel_error,
     unchanged,
 )
+from checks.loops import LoopRun, check_image, check_losses, picture_error, reference_run, run_loop, seen
 from checks.spy import SpyNet
-from checks.target import Exercise, Lesson, learner_frame
+from checks.target import Graded
 
-LESSON = Lesson("1", "Find content", "lesson1_content",
-                {"1.1": "content_loss", "1.2": "content_grad", "1.3": "normalized_step", "1.4": "reconstruct"},
-                done="all of lesson 1 passes: watch your own cat appear with `brushstrokes content --use lessons` "
-                     "(pictures in output/), then go on to lesson 2.")
+LESSON = course.lesson("1")
 FEATURES = "with F, P the conv4_2 features (512, 4, 6) of white noise and of the cat"
 
 
-def picture_error(x, y) -> float:
-    """rel_error of two images compared as pictures (grey levels 0..255)."""
-    return rel_error(pixels(x), pixels(y))
+def fresh(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Copies to hand to the learner: whatever their code does to them cannot reach the next call."""
+    return [a.copy() for a in arrays]
 
 
 # Exercise 1.1 ------------------------------------------------------------------------------------------------
@@ -56,6 +52,8 @@ def loss_mistakes(F: np.ndarray, P: np.ndarray, loss: float) -> list[Mistake]:
         Mistake("the norm, not the squared error", norm, "no square root: L = 1/2 * sum (F - P)^2"),
         Mistake("mean instead of sum", loss / d.size, mean_fix),
         Mistake("mean instead of sum, and missing the 1/2", 2 * loss / d.size, mean_fix + ", times 1/2"),
+        Mistake("square of the sum", 0.5 * float(np.sum(d)) ** 2,
+                "square each difference, then sum: np.sum((F - P) ** 2), not np.sum(F - P) ** 2"),
         Mistake("differences not squared", 0.5 * float(np.sum(d)), "square each difference before summing"),
         Mistake("absolute differences, not squared", 0.5 * float(np.sum(np.abs(d))),
                 "square each difference before summing: (F - P) ** 2"),
@@ -63,19 +61,19 @@ def loss_mistakes(F: np.ndarray, P: np.ndarray, loss: float) -> list[Mistake]:
 
 
 @pytest.mark.exercise("1.1")
-def test_1_1_worked_example(lesson: ModuleType, exercise: Exercise):
+def test_1_1_worked_example(lesson: ModuleType, exercise: Graded):
     F = np.array([[[1.0, 2.0, 0.0]]], dtype=np.float32)
     P = np.array([[[1.0, 0.0, 3.0]]], dtype=np.float32)
     call = "content_loss(F, P) with F = [[[1, 2, 0]]] and P = [[[1, 0, 3]]]: 1/2 (0^2 + 2^2 + 3^2) = 6.5"
-    got = expect_scalar(exercise, call, lesson.content_loss(F, P))
+    got = expect_scalar(exercise, call, lesson.content_loss(*fresh(F, P)))
     expect_close(exercise, call, got, 6.5, LOSS_TOL, loss_mistakes(F, P, 6.5))
 
 
 @pytest.mark.exercise("1.1")
-def test_1_1_conv4_2_features(lesson: ModuleType, exercise: Exercise, references_lesson1):
+def test_1_1_conv4_2_features(lesson: ModuleType, exercise: Graded, references_lesson1):
     F, P, loss = references_lesson1["F"], references_lesson1["P"], float(references_lesson1["loss"])
     call = f"content_loss(F, P) {FEATURES}"
-    inputs = {"F": F.copy(), "P": P.copy()}
+    inputs = dict(zip("FP", fresh(F, P), strict=True))
     got = expect_scalar(exercise, call, lesson.content_loss(inputs["F"], inputs["P"]))
     unchanged(exercise, call, {"F": F, "P": P}, inputs)
     expect_close(exercise, call, got, loss, LOSS_TOL, loss_mistakes(F, P, loss))
@@ -86,16 +84,23 @@ MASK_FIX = ("net.backward(start=layer) begins at the convolution and skips the i
             "ReLU's derivative yourself: (F - P) * (F > 0)")
 
 
-def grad_mistakes(correct, unmasked, p_masked=None) -> list[Mistake]:
-    """The classic wrong gradients, given the right one, the one without the mask, and one masked on P."""
+def grad_mistakes(correct, unmasked, inverted=None, p_masked=None) -> list[Mistake]:
+    """The classic wrong gradients, given the right one, the one without the mask, and variants of the mask."""
     sign = "the gradient of 1/2 (F - P)^2 is F - P, not P - F (the step subtracts it later)"
+    correct, unmasked = np.asarray(correct, dtype=np.float64), np.asarray(unmasked, dtype=np.float64)
     mistakes = [
         Mistake("missing ReLU mask", unmasked, MASK_FIX),
         Mistake("wrong sign", -correct, sign),
         Mistake("wrong sign and missing ReLU mask", -unmasked, sign + "; and " + MASK_FIX),
         Mistake("a factor of 2", 2 * correct, "d/dF of 1/2 (F - P)^2 is F - P: the 1/2 cancels the 2"),
         Mistake("a factor of 1/2", 0.5 * correct, "d/dF of 1/2 (F - P)^2 is F - P, without the 1/2"),
+        Mistake("max(F - P, 0) instead of the mask", np.maximum(correct, 0),
+                "the mask keeps F - P where F > 0, negative values included: (F - P) * (F > 0), "
+                "not np.maximum(F - P, 0)"),
     ]
+    if inverted is not None:
+        mistakes.append(Mistake("inverted mask", inverted, "keep the gradient where the ReLU is on, F > 0, "
+                                                           "and zero it where F == 0 (not the other way round)"))
     if p_masked is not None:
         mistakes.append(Mistake("mask on P instead of F", p_masked,
                                 "the ReLU that matters is the one on the image being optimised: mask where F > 0"))
@@ -103,14 +108,14 @@ def grad_mistakes(correct, unmasked, p_masked=None) -> list[Mistake]:
 
 
 @pytest.mark.exercise("1.2")
-def test_1_2_conv4_2_features(lesson: ModuleType, exercise: Exercise, references_lesson1):
+def test_1_2_conv4_2_features(lesson: ModuleType, exercise: Graded, references_lesson1):
     F, P, expected = references_lesson1["F"], references_lesson1["P"], references_lesson1["grad"]
     call = f"content_grad(F, P) {FEATURES} (F has {int(np.sum(F == 0))} zeros: relu4_2 is off there)"
-    inputs = {"F": F.copy(), "P": P.copy()}
+    inputs = dict(zip("FP", fresh(F, P), strict=True))
     got = expect_array(exercise, call, lesson.content_grad(inputs["F"], inputs["P"]), expected)
     unchanged(exercise, call, {"F": F, "P": P}, inputs)
     expect_close(exercise, call, got, expected, FLOAT32_TOL,
-                 grad_mistakes(expected, F - P, ((F - P) * (P > 0)).astype(np.float32)))
+                 grad_mistakes(expected, F - P, (F - P) * (F <= 0), (F - P) * (P > 0)))
 
 
 def small_pre_activations(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -130,8 +135,8 @@ def loss_to_differentiate(lesson: ModuleType, reference: ModuleType) -> tuple[ob
     Z, P = small_pre_activations(seed=2)
     F = np.maximum(Z, 0).astype(np.float64)
     try:
-        own = float(lesson.content_loss(F, P.astype(np.float64)))
-    except Exception:  # not started or broken: exercise 1.1 reports it
+        own = float(lesson.content_loss(*fresh(F, P.astype(np.float64))))
+    except (Exception, SystemExit):  # not started or broken: exercise 1.1 reports it
         own = None
     if own is not None and rel_error(own, reference.content_loss(F, P)) <= LOSS_TOL:
         return lesson.content_loss, "your content_loss"
@@ -139,11 +144,18 @@ def loss_to_differentiate(lesson: ModuleType, reference: ModuleType) -> tuple[ob
 
 
 @pytest.mark.exercise("1.2")
-def test_1_2_finite_differences(lesson: ModuleType, reference: ModuleType, exercise: Exercise):
+def test_1_2_finite_differences(lesson: ModuleType, reference: ModuleType, exercise: Graded):
     """dL/dZ by central differences in float64, L(Z) = content_loss(max(0, Z), P), at entries on both sides of 0."""
     Z, P = small_pre_activations()
     loss, whose = loss_to_differentiate(lesson, reference)
     Z64, P64, h = Z.astype(np.float64), P.astype(np.float64), 0.1  # |Z| >= 0.3: no kink within h
+
+    def at(z: np.ndarray) -> float:  # each call gets its own copies: a loss that changes its inputs cannot leak
+        try:
+            return float(loss(np.maximum(z, 0), P64.copy()))
+        except (Exception, SystemExit):
+            return float(reference.content_loss(np.maximum(z, 0), P64.copy()))
+
     picks = [tuple(i) for i in (*np.argwhere(Z < 0)[:4], *np.argwhere(Z > 0)[:4])]  # ReLU off, then on
     got = expect_array(exercise, "content_grad(max(0, Z), P)", lesson.content_grad(np.maximum(Z, 0), P.copy()), Z)
     numeric, analytic = [], []
@@ -151,15 +163,16 @@ def test_1_2_finite_differences(lesson: ModuleType, reference: ModuleType, exerc
         plus, minus = Z64.copy(), Z64.copy()
         plus[idx] += h
         minus[idx] -= h
-        numeric.append((loss(np.maximum(plus, 0), P64) - loss(np.maximum(minus, 0), P64)) / (2 * h))
+        numeric.append((at(plus) - at(minus)) / (2 * h))
         analytic.append(float(got[idx]))
     off = np.array([Z[idx] < 0 for idx in picks])
     numeric = np.array(numeric)
     unmasked = np.where(off, [-float(P[idx]) for idx in picks], numeric)  # F - P with F = 0 where the ReLU is off
+    inverted = np.where(off, unmasked, 0.0)
     call = ("content_grad(F, P) with F = max(0, Z) for a small Z (2, 3, 4), at Z = "
             + ", ".join(f"{Z[idx]:.2f}" for idx in picks)
             + f", against central differences (L(Z + h) - L(Z - h)) / 2h of {whose}, h = {h}")
-    expect_close(exercise, call, analytic, list(numeric), FLOAT32_TOL, grad_mistakes(numeric, unmasked),
+    expect_close(exercise, call, analytic, list(numeric), FLOAT32_TOL, grad_mistakes(numeric, unmasked, inverted),
                  fix="the gradient is F - P where F > 0, else 0: compare with the docstring")
 
 
@@ -169,6 +182,7 @@ def step_mistakes(x: np.ndarray, g: np.ndarray, lr: float) -> list[Mistake]:
     mean = float(np.mean(np.abs(g64)))
     divide = "divide by the mean absolute value of the gradient, np.mean(np.abs(grad))"
     return [
+        Mistake("x returned unchanged", x, "return the stepped image, x - lr * grad / np.mean(np.abs(grad))"),
         Mistake("step not normalised", x - lr * g64, divide + ": then lr is a size in grey levels"),
         Mistake("wrong sign", x + lr * g64 / mean, "step against the gradient, downhill: x - lr * grad / ..."),
         Mistake("lr left out", x - g64 / mean, "multiply the normalised gradient by lr"),
@@ -180,22 +194,58 @@ def step_mistakes(x: np.ndarray, g: np.ndarray, lr: float) -> list[Mistake]:
     ]
 
 
-@pytest.mark.exercise("1.3")
-def test_1_3_first_step(lesson: ModuleType, exercise: Exercise, references_lesson1):
-    x, g = references_lesson1["x0"], references_lesson1["data_grad"]
-    lr, expected = float(references_lesson1["step_lr"]), references_lesson1["stepped"]
-    call = (f"normalized_step(x, grad, lr={lr}) with x white noise (1, 3, 32, 48) and grad its gradient from "
-            f"conv4_2 (mean |grad| = {float(np.mean(np.abs(g))):.4g}); images compared in grey levels")
-    inputs = {"x": x.copy(), "grad": g.copy()}
+def exact_step(x: np.ndarray, g: np.ndarray, lr: float) -> np.ndarray:
+    """The step the docstring asks for, in float64, then float32."""
+    g64 = g.astype(np.float64)
+    return (x - lr * g64 / max(float(np.mean(np.abs(g64))), 1e-12)).astype(np.float32)
+
+
+def check_step(lesson: ModuleType, exercise: Graded, x: np.ndarray, g: np.ndarray, lr: float, expected: np.ndarray,
+               call: str, extra: tuple[Mistake, ...] = ()) -> None:
+    inputs = dict(zip(("x", "grad"), fresh(x, g), strict=True))
     got = expect_array(exercise, call, lesson.normalized_step(inputs["x"], inputs["grad"], lr), expected)
     unchanged(exercise, call, {"x": x, "grad": g}, inputs)
-    expect_close(exercise, call, got, expected, FLOAT32_TOL, step_mistakes(x, g, lr), measure=picture_error,
+    expect_close(exercise, call, got, expected, FLOAT32_TOL, (*extra, *step_mistakes(x, g, lr)),
+                 measure=picture_error,
                  fix=f"x - lr * grad / np.mean(np.abs(grad)) moves the pixels by lr = {lr} grey levels on average; "
                      f"yours moved them by {float(np.mean(np.abs(got.astype(np.float64) - x))):.4g}")
 
 
 @pytest.mark.exercise("1.3")
-def test_1_3_zero_gradient(lesson: ModuleType, exercise: Exercise, references_lesson1):
+def test_1_3_first_step(lesson: ModuleType, exercise: Graded, references_lesson1):
+    x, g = references_lesson1["x0"], references_lesson1["data_grad"]
+    lr, expected = float(references_lesson1["step_lr"]), references_lesson1["stepped"]
+    call = (f"normalized_step(x, grad, lr={lr}) with x white noise (1, 3, 32, 48) and grad its gradient from "
+            f"conv4_2 (mean |grad| = {float(np.mean(np.abs(g))):.4g}); images compared in grey levels")
+    check_step(lesson, exercise, x, g, lr, expected, call)
+
+
+@pytest.mark.exercise("1.3")
+def test_1_3_tiny_gradient_same_step(lesson: ModuleType, exercise: Graded, references_lesson1):
+    x, g = references_lesson1["x0"], references_lesson1["data_grad"] * np.float32(1e-6)
+    lr = float(references_lesson1["step_lr"])
+    call = (f"normalized_step(x, grad, lr={lr}) with the first step's gradient times 1e-6 (mean |grad| = "
+            f"{float(np.mean(np.abs(g))):.3g}): a normalised step does not depend on the gradient's size")
+    guard = Mistake("a guard that is too large", x - lr * g.astype(np.float64) / 1.0,
+                    "guard only against a zero mean: max(np.mean(np.abs(grad)), 1e-12); a larger floor such as "
+                    "1.0 changes every step whose gradient is small")
+    check_step(lesson, exercise, x, g, lr, exact_step(x, g, lr), call, (guard,))
+
+
+@pytest.mark.exercise("1.3")
+def test_1_3_large_step_not_clipped(lesson: ModuleType, exercise: Graded, references_lesson1):
+    x, g = references_lesson1["x0"], references_lesson1["data_grad"]
+    lr = 400.0
+    expected = exact_step(x, g, lr)
+    call = (f"normalized_step(x, grad, lr={lr}): a huge step, far beyond the grey levels 0..255 "
+            "(the step itself never clips; lesson 3 keeps pixels in range another way)")
+    clipped = Mistake("the step is clipped", np.clip(expected, -128.0, 128.0),
+                      "return x - lr * grad / mean(|grad|) as it is: no np.clip in the step")
+    check_step(lesson, exercise, x, g, lr, expected, call, (clipped,))
+
+
+@pytest.mark.exercise("1.3")
+def test_1_3_zero_gradient(lesson: ModuleType, exercise: Graded, references_lesson1):
     x = references_lesson1["x0"]
     call = "normalized_step(x, grad, lr=3.0) with an all-zero grad (it happens when F == P already)"
     got = lesson.normalized_step(x.copy(), np.zeros_like(x), 3.0)
@@ -208,201 +258,212 @@ def test_1_3_zero_gradient(lesson: ModuleType, exercise: Exercise, references_le
 
 
 # Exercise 1.4 ------------------------------------------------------------------------------------------------
-def loop_settings(refs: dict[str, np.ndarray], prefix: str) -> dict[str, object]:
-    settings = {"layer": str(refs.get(f"{prefix}_layer", refs["layer"])), "iters": int(refs[f"{prefix}_iters"]),
-                "lr": float(refs[f"{prefix}_lr"]), "tol": float(refs[f"{prefix}_tol"]),
-                "every": int(refs[f"{prefix}_every"])}
-    return settings
+SIZE = (32, 48)  # (H, W) of the references' images
+LOOP = {"layer": "conv4_2", "iters": 5, "lr": 3.0, "tol": 0.0, "every": 2}  # not the defaults
+PROBE = {"layer": "conv4_2", "iters": 8, "lr": 3.0, "tol": 0.0, "every": 8}  # where the early-stop tols come from
+LOOP_STEPS = ("in each iteration: set data, forward, log the loss, set the diff, backward, snapshot, "
+              "early stop, then step with normalized_step(x, net.blobs['data'].diff, lr)")
 
 
 def loop_call(settings: dict[str, object]) -> str:
     args = ", ".join(f"{k}={v!r}" for k, v in settings.items())
     return (f"reconstruct(net, P, x0, {args}) on the real VGG19, with P the cat's {settings['layer']} features "
-            "and x0 white noise (1, 3, 32, 48)")
+            f"and x0 white noise (1, 3, {SIZE[0]}, {SIZE[1]})")
 
 
 def spy_mistake(spy: SpyNet, layer: str) -> tuple[str, str] | None:
-    """The likely mistake in how the loop drove pycaffe, from what the spy saw; None if nothing looks wrong."""
+    """The likely mistake in how the loop drove pycaffe, from the spy's ordered log; None if nothing looks wrong."""
     relu = relu_name(layer)
-    if not spy.forward_calls:
+    ends = {call.get("end") for kind, call in spy.calls if kind == "forward"}
+    starts = {call.get("start") for kind, call in spy.calls if kind == "backward"}
+    read = [call["blob"] for kind, call in spy.calls if kind == "diff_read"]
+    if not ends:
         return "no forward pass", f"run net.forward(end=relu_name(layer)) ('{relu}') in every iteration"
-    if layer in spy.forward_ends() and relu not in spy.forward_ends():
+    if layer in ends and relu not in ends:
         return ("forward stops before the ReLU",
                 f"net.forward(end='{layer}') stops before the in-place {relu}, so blob {layer} holds the raw "
                 f"convolution, negative values included: use net.forward(end=relu_name(layer)) ('{relu}')")
-    if spy.forward_ends() - {relu, None}:
-        return "a fixed layer name", (f"the loop ran forward to {sorted(map(str, spy.forward_ends()))} with "
-                                      f"layer={layer!r}: use the `layer` argument (and relu_name(layer))")
-    if not spy.backward_calls:
-        return "no backward pass", f"after writing the gradient into net.blobs[layer].diff[0], run " \
-                                   f"net.backward(start=layer) ('{layer}')"
-    wrong = spy.backward_starts() - {layer, relu}
+    if ends - {relu, None}:
+        return "a fixed layer name", (f"the loop ran forward to {sorted(map(str, ends))} with layer={layer!r}: "
+                                      "use the `layer` argument (and relu_name(layer)) everywhere")
+    if not starts:
+        return "no backward pass", (f"after writing the gradient into net.blobs[layer].diff[0], run "
+                                    f"net.backward(start=layer) ('{layer}')")
+    wrong = starts - {layer, relu}
     if wrong:
         ran = "net.backward() without start" if None in wrong else f"net.backward(start={sorted(wrong)[0]!r})"
         return "backward from the wrong layer", (
             f"the loop ran {ran}: Caffe then begins at another layer, whose diff is not your gradient; "
             f"use net.backward(start=layer) ('{layer}')")
-    if layer not in spy.diff_reads:
+    if layer not in read:
         return "gradient not injected", f"write content_grad(F, P) into net.blobs['{layer}'].diff[0] before backward"
-    if "data" not in spy.diff_reads:
-        return "wrong blob", ("the step must use the image's gradient, net.blobs['data'].diff; "
-                              "the loop never read it")
+    if "data" not in read:
+        return "wrong blob", "the step must use the image's gradient, net.blobs['data'].diff; the loop never read it"
     return None
 
 
-@dataclass
-class LoopRun:
-    """One call of the learner's reconstruct: its results, what the spy saw, and the reference run."""
-
-    x: np.ndarray
-    losses: list[float]
-    snapshots: dict
-    spy: SpyNet
-    settings: dict[str, object]
-    call: str
-    refs: dict[str, np.ndarray]
-    prefix: str
-
-    def ref(self, name: str) -> np.ndarray:
-        return self.refs[f"{self.prefix}_{name}"]
+def diagnose(run: LoopRun) -> tuple[str, str] | None:
+    return spy_mistake(run.spy, str(run.settings["layer"]))
 
 
-def run_loop(lesson: ModuleType, net, refs: dict[str, np.ndarray], prefix: str, exercise: Exercise) -> LoopRun:
-    """Call the learner's reconstruct on a spy of the real VGG19 with the settings of reference run `prefix`."""
-    settings = loop_settings(refs, prefix)
-    P = refs["shallow_P"] if prefix == "shallow" else refs["P"]
-    x0 = refs["x0"]
-    set_input_shape(net, x0.shape[2], x0.shape[3])
-    spy = SpyNet(net)
-    call = loop_call(settings)
-    inputs = {"x0": x0.copy(), "P": P.copy()}
-    raised = None
-    try:
-        result = lesson.reconstruct(spy, inputs["P"], inputs["x0"], **settings)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # reported below with the line in the learner's file, and what the spy saw
-        frame = learner_frame(exc.__traceback__, Path(lesson.__file__).resolve())
-        raised = f"nothing: it raised {type(exc).__name__}: {str(exc).strip()}"
-        raised += f" at line {frame[1]}: {frame[2]}" if frame else ""
-    if raised is not None:
-        mistake = spy_mistake(spy, str(settings["layer"])) or (None, "read the error and the line it names")
-        fail(exercise, call, raised, "a Reconstruction", *mistake)
-    unchanged(exercise, call, {"x0": x0, "P": P}, inputs)
-    return LoopRun(*unpack(exercise, call, result, refs[f"{prefix}_x"]), spy, settings, call, refs, prefix)
+_targets: dict[str, np.ndarray] = {}
 
 
-def unpack(exercise: Exercise, call: str, result, like: np.ndarray) -> tuple[np.ndarray, list[float], dict]:
-    """The result must be Reconstruction(x, losses, snapshots) with the right types."""
-    if not isinstance(result, tuple) or len(result) != 3:
-        fail(exercise, call, describe(result), "Reconstruction(x, losses, snapshots)", "wrong return value",
-             "return Reconstruction(x, losses, snapshots) (imported from brushstrokes.lesson_support)")
-    x, losses, snapshots = result
-    x = expect_array(exercise, call + " -> .x", x, like)
-    if not isinstance(losses, list | tuple | np.ndarray) or not all(np.ndim(v) == 0 for v in losses):
-        fail(exercise, call + " -> .losses", describe(losses), "a list of floats, one per iteration", "wrong type",
-             "append float(content_loss(F, P)) to a list in each iteration")
-    expect_finite(exercise, call + " -> .losses", losses)
-    if not isinstance(snapshots, dict):
-        fail(exercise, call + " -> .snapshots", describe(snapshots), "a dict {iteration: image}", "wrong type",
-             "start with snapshots = {} and set snapshots[i] = x.copy()")
-    return x, [float(v) for v in losses], snapshots
+def target_features(net, layer: str) -> np.ndarray:
+    """P: the cat's features at `layer` (C, h, w), at the references' size (computed once per run)."""
+    if layer not in _targets:
+        cat = images.preprocess(images.load_image(paths.CAT, size=SIZE))
+        _targets[layer] = features(net, cat, (layer,))[layer]
+    return _targets[layer]
 
 
-def loop_mistake(run: LoopRun) -> tuple[str, str] | None:
-    """The likely mistake of a loop whose results differ from the reference: from the spy, then the losses."""
-    seen = spy_mistake(run.spy, str(run.settings["layer"]))
-    if seen is not None:
-        return seen
-    got, expected = run.losses, run.ref("losses")
-    if len(got) > 1 and max(got) == min(got):
-        return ("the image never changes", "write x into net.blobs['data'].data[...] at the start of every "
-                "iteration, and keep the stepped x for the next one")
-    n = min(len(got), len(expected))
-    if n > 1 and rel_error(got[: n - 1], expected[1:n]) <= LOSS_TOL:
-        return "loss logged after the step", "append the loss of the image before you step it"
-    return None
+def loop_inputs(net, refs, layer: str) -> dict[str, np.ndarray]:
+    P = refs["P"] if layer == "conv4_2" else target_features(net, layer)
+    return {"P": P, "x0": refs["x0"]}
 
 
-def likely(run: LoopRun, got, *variants: Mistake) -> list[Mistake]:
-    """Candidate mistakes for a mismatch: what the loop visibly did wrong first, then the given variants."""
-    seen = loop_mistake(run)
-    return [Mistake(seen[0], got, seen[1])] if seen else list(variants)
+def learner_and_reference(isolated, reference, exercise, net, refs, settings) -> tuple[LoopRun, object]:
+    inputs = loop_inputs(net, refs, str(settings["layer"]))
+    run = run_loop(exercise, isolated.reconstruct, net, inputs, settings, loop_call(settings), like=refs["x0"])
+    return run, reference_run(reference.reconstruct, net, inputs, settings, like=refs["x0"])
 
 
-LOOP_STEPS = ("in each iteration: set data, forward, log the loss, set the diff, backward, snapshot, "
-              "early stop, then step with normalized_step(x, net.blobs['data'].diff, lr)")
+def returned_x0(run: LoopRun, x0: np.ndarray) -> Mistake:
+    return Mistake("returned x0", x0, "return the image you optimised, not the start")
 
 
-def check_losses(exercise: Exercise, run: LoopRun) -> None:
-    """The loss trajectory must match the reference run's."""
-    expected = run.ref("losses")
-    if len(run.losses) != len(expected):
-        seen = loop_mistake(run) or ("wrong number of iterations", f"with tol={run.settings['tol']} run all "
-                                     "iters iterations: `for i in progress(iters):`")
-        fail(exercise, run.call + " -> .losses", describe(run.losses), f"{describe(list(expected))} "
-             f"(one per iteration)", *seen)
-    expect_close(exercise, run.call + " -> .losses", run.losses, list(expected), LOSS_TOL,
-                 likely(run, run.losses), fix=LOOP_STEPS)
-
-
-def check_image(exercise: Exercise, run: LoopRun, what: str, got: np.ndarray, expected: np.ndarray,
-                *variants: Mistake, fix: str = LOOP_STEPS) -> None:
-    """An image of the run must match the reference run's, compared as a picture (grey levels)."""
-    expect_close(exercise, f"{run.call} -> {what} (compared in grey levels)", got, expected, LOSS_TOL,
-                 likely(run, got, *variants), fix=fix, measure=picture_error)
-
-
-def returned_x0(run: LoopRun) -> Mistake:
-    return Mistake("returned x0", run.refs["x0"], "return the image you optimised, not the start")
+def check_run(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, fix: str) -> None:
+    check_losses(exercise, run, expected.losses, diagnose, fix=LOOP_STEPS)
+    check_image(exercise, run, ".x", run.x, expected.x, expected.losses, returned_x0(run, x0), diagnose=diagnose,
+                fix=fix)
 
 
 @pytest.mark.exercise("1.4")
-def test_1_4_matches_reference_run(isolated: ModuleType, exercise: Exercise, vgg, references_lesson1):
-    run = run_loop(isolated, vgg, references_lesson1, "loop", exercise)
-    check_losses(exercise, run)
-    before_last = Mistake("x before the last step", run.ref("snaps")[-1],
+def test_1_4_matches_reference_run(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, LOOP)
+    check_losses(exercise, run, expected.losses, diagnose, fix=LOOP_STEPS)
+    before_last = Mistake("x before the last step", expected.snapshots[max(expected.snapshots)],
                           "take the step in every iteration, the last one too, and return that x")
-    check_image(exercise, run, ".x", run.x, run.ref("x"), returned_x0(run), before_last,
+    check_image(exercise, run, ".x", run.x, expected.x, expected.losses, returned_x0(run, references_lesson1["x0"]),
+                before_last, diagnose=diagnose,
                 fix="return x after the last step: x = normalized_step(x, net.blobs['data'].diff, lr)")
 
 
 @pytest.mark.exercise("1.4")
-def test_1_4_snapshots(isolated: ModuleType, exercise: Exercise, vgg, references_lesson1):
-    run = run_loop(isolated, vgg, references_lesson1, "loop", exercise)
-    keys = [int(k) for k in run.ref("snap_keys")]
+def test_1_4_snapshots(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, LOOP)
+    keys = sorted(expected.snapshots)
     if sorted(run.snapshots) != keys:
         fail(exercise, run.call + " -> .snapshots", f"snapshots at iterations {sorted(run.snapshots)}",
              f"snapshots at iterations {keys}", "wrong snapshot iterations",
              f"keep snapshots[i] = x.copy() when i % every == 0 (every={run.settings['every']}), before the step")
-    moved = not np.array_equal(run.x, run.refs["x0"])
-    for key, expected in zip(keys, run.ref("snaps"), strict=True):
-        got = expect_array(exercise, f"{run.call} -> .snapshots[{key}]", run.snapshots[key], expected)
+    moved = not np.array_equal(run.x, references_lesson1["x0"])
+    for key in keys:
+        got = expect_array(exercise, f"{run.call} -> .snapshots[{key}]", run.snapshots[key], expected.snapshots[key])
         shared = [Mistake("snapshots share memory", run.x, "store a copy, snapshots[i] = x.copy(): x changes later")]
-        check_image(exercise, run, f".snapshots[{key}]", got, expected, *(shared if moved else []),
+        check_image(exercise, run, f".snapshots[{key}]", got, expected.snapshots[key], expected.losses,
+                    *(shared if moved else []), diagnose=diagnose,
                     fix="snapshots[i] is the image at the start of iteration i (whose loss is losses[i]): "
                         "take it before the step")
 
 
-@pytest.mark.exercise("1.4")
-def test_1_4_early_stop(isolated: ModuleType, exercise: Exercise, vgg, references_lesson1):
-    run = run_loop(isolated, vgg, references_lesson1, "early", exercise)
-    expected = run.ref("losses")
-    stop, iters, tol = len(expected) - 1, int(run.settings["iters"]), float(run.settings["tol"])
-    rule = f"at iteration i > 0, after logging L_i, break when |L_(i-1) - L_i| < tol * L_(i-1) (tol={tol:.3g})"
-    if len(run.losses) != len(expected):
-        seen = loop_mistake(run) or ("no early stop" if len(run.losses) == iters else "stops at the wrong iteration",
-                                     rule)
+def relative_changes(losses: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """(r1, r2): |L_i - L_(i-1)| divided by L_(i-1) and by L_i, for i = 1, 2, ... (index i - 1)."""
+    L = np.asarray(losses, dtype=np.float64)
+    return np.abs(np.diff(L)) / L[:-1], np.abs(np.diff(L)) / L[1:]
+
+
+RULE = "at iteration i > 0, after logging L_i, break when |L_(i-1) - L_i| < tol * L_(i-1)"
+
+
+def check_stop(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, why: str) -> None:
+    """The run must stop exactly where the reference stopped; a mismatch before that is the loop's, not the rule's."""
+    n = min(len(run.losses), len(expected.losses))
+    if n and rel_error(run.losses[:n], expected.losses[:n]) > LOSS_TOL:
+        check_losses(exercise, run, expected.losses, diagnose, fix=LOOP_STEPS)  # wrong before any stop: not the rule
+    if len(run.losses) != len(expected.losses):
+        found = seen(run, expected.losses, diagnose)
+        if found is None:
+            iters = int(run.settings["iters"])
+            name = "no early stop" if len(run.losses) == iters else "stops at the wrong iteration"
+            found = (name, f"{RULE} (tol={run.settings['tol']:.4g}): {why}")
         fail(exercise, run.call, f"{len(run.losses)} losses (stopped at iteration {len(run.losses) - 1})",
-             f"{len(expected)} losses: the relative change first falls below tol at iteration {stop}", *seen)
-    check_losses(exercise, run)
-    check_image(exercise, run, ".x", run.x, run.ref("x"), returned_x0(run),
-                fix=f"on an early stop, break before the step: x is the image whose loss came last ({rule})")
+             f"{len(expected.losses)} losses ({why})", *found)
+    check_run(exercise, run, expected, x0,
+              fix=f"on an early stop, break before the step: x is the image whose loss came last ({RULE})")
+
+
+def probe(reference, vgg, refs):
+    """The reference loop's losses without early stop: the early-stop settings are chosen from them."""
+    return reference_run(reference.reconstruct, vgg, loop_inputs(vgg, refs, "conv4_2"), PROBE, like=refs["x0"])
 
 
 @pytest.mark.exercise("1.4")
-def test_1_4_follows_layer(isolated: ModuleType, exercise: Exercise, vgg, references_lesson1):
-    run = run_loop(isolated, vgg, references_lesson1, "shallow", exercise)
-    check_losses(exercise, run)
-    check_image(exercise, run, ".x", run.x, run.ref("x"), returned_x0(run),
-                fix="use the `layer` argument everywhere: forward, blobs[layer], backward")
+def test_1_4_early_stop(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    """A tol that stops the loop at an iteration k >= 2 with a clear margin on both sides."""
+    r1, _ = relative_changes(probe(reference, vgg, references_lesson1).losses)
+    k = max(range(2, len(r1) + 1), key=lambda i: r1[: i - 1].min() / r1[i - 1])
+    settings = dict(PROBE, tol=float(np.sqrt(r1[: k - 1].min() * r1[k - 1])), every=4)
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_stop(exercise, run, expected, references_lesson1["x0"],
+               f"the relative change first falls below tol at iteration {k}")
+
+
+@pytest.mark.exercise("1.4")
+def test_1_4_early_stop_divides_by_the_previous_loss(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    """tol between |dL|/L_(i-1) and |dL|/L_i at one iteration: only the rule with L_(i-1) stops there."""
+    r1, r2 = relative_changes(probe(reference, vgg, references_lesson1).losses)
+    k = next((i for i in range(2, len(r1) + 1) if r2[i - 1] < 0.8 * r1[: i - 1].min()), None)
+    assert k is not None, "the probe run has no iteration to test the boundary at: change PROBE"
+    settings = dict(PROBE, tol=float(np.sqrt(r1[k - 1] * r2[k - 1])), every=4)
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_stop(exercise, run, expected, references_lesson1["x0"],
+               f"at iteration {k} |dL| / L_(i-1) = {r1[k - 1]:.4g} < tol = {settings['tol']:.4g} "
+               f"< |dL| / L_i = {r2[k - 1]:.4g}: compare with tol * L_(i-1), the loss before")
+
+
+@pytest.mark.exercise("1.4")
+def test_1_4_early_stop_from_the_second_iteration(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    """tol = 1: every change is below it, so the loop stops at iteration 1, the first that has a previous loss."""
+    settings = dict(PROBE, iters=4, tol=1.0, every=1)
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_stop(exercise, run, expected, references_lesson1["x0"],
+               "with tol=1.0 the rule holds at iteration 1 already: the check starts at i > 0, i.e. i = 1")
+
+
+@pytest.mark.exercise("1.4")
+def test_1_4_no_stop_with_tol_zero(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    """lr = 0: the loss stays the same; with tol = 0 the strict rule |dL| < 0 never holds."""
+    settings = dict(PROBE, iters=3, lr=0.0, tol=0.0, every=1)
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_stop(exercise, run, expected, references_lesson1["x0"],
+               "lr=0 keeps the loss constant, and with tol=0 `|dL| < 0` is never true: use <, not <=")
+
+
+@pytest.mark.exercise("1.4")
+def test_1_4_no_stop_on_a_rising_loss(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    """lr = 20 grey levels overshoots: the loss rises at iteration 1; a stop rule without abs() would stop there."""
+    rising = dict(PROBE, iters=4, lr=20.0, every=1)
+    r1, _ = relative_changes(reference_run(reference.reconstruct, vgg, loop_inputs(vgg, references_lesson1,
+                                                                                    "conv4_2"), rising,
+                                           like=references_lesson1["x0"]).losses)
+    settings = dict(rising, tol=float(0.5 * r1.min()))
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_stop(exercise, run, expected, references_lesson1["x0"],
+               "every change is larger than tol, rises included: compare abs(L_(i-1) - L_i) with tol * L_(i-1)")
+
+
+@pytest.mark.exercise("1.4")
+def test_1_4_follows_layer(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    settings = {"layer": "conv2_2", "iters": 3, "lr": 3.0, "tol": 0.0, "every": 1}
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_run(exercise, run, expected, references_lesson1["x0"],
+              fix="use the `layer` argument everywhere: forward, blobs[layer], backward")
+
+
+@pytest.mark.exercise("1.4")
+def test_1_4_follows_a_deeper_layer(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    settings = {"layer": "conv5_1", "iters": 3, "lr": 3.0, "tol": 0.0, "every": 1}
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_run(exercise, run, expected, references_lesson1["x0"],
+              fix="use the `layer` argument everywhere: forward to relu_name(layer), blobs[layer], backward")
