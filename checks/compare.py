@@ -96,8 +96,9 @@ def describe(value: Any) -> str:
 
 
 def fail(ex: Graded, call: Message, got: Message, expected: Message, mistake: Message | None,
-         fix: Message) -> NoReturn:
-    """Fail the check with the learner-facing message (no Python traceback); the mistake is its table note."""
+         fix: Message, note: Message | None = None) -> NoReturn:
+    """Fail the check with the learner-facing message (no Python traceback); the mistake (or `note`) is the
+    score table's note."""
     lang = language()
     lines = [say(call), RETURNED(lang, got=say(got)), EXPECTED(lang, expected=say(expected))]
     if mistake:
@@ -105,7 +106,7 @@ def fail(ex: Graded, call: Message, got: Message, expected: Message, mistake: Me
     else:
         lines.append(HINT(lang, fix=say(fix)))
     lines.append(NEXT(lang, step=ex.next_step))
-    raise CheckFailed("\n".join(lines), say(mistake) if mistake else None)
+    raise CheckFailed("\n".join(lines), say(mistake) if mistake else say(note) if note else None)
 
 
 ONE_NUMBER = Text("one number (a Python float)", "一个数（Python float）")

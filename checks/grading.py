@@ -239,7 +239,7 @@ class GradingPlugin:
             return (FAILED, msg.EXITED_NOTE(lang, how=how),
                     msg.EXITED(lang, function=frame[0] if frame else ex.function, how=how, where=where, id=ex.id))
         if isinstance(exc, CheckFailed):
-            return FAILED, exc.note or first_line(str(exc.msg)), None
+            return FAILED, exc.note or msg.WRONG_RESULT(lang), None
         if isinstance(exc, OUTCOMES):
             return FAILED, first_line(str(getattr(exc, "msg", exc))), None
         if frame is not None:

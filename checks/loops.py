@@ -67,8 +67,9 @@ NEVER_CHANGES_FIX = Text("write x into net.blobs['data'].data[...] at the start 
                          "stepped x for the next one",
                          "每次迭代开始时把 x 写进 net.blobs['data'].data[...]，并把走过一步的 x 留给下一次迭代")
 LAGS = Text("loss lagging one iteration", "损失落后了一次迭代")
-LAGS_FIX = Text("append the loss of the image before you step it (losses[i] belongs to the image of iteration i)",
-                "在走这一步之前记录当前图像的损失（losses[i] 属于第 i 次迭代的图像）")
+LAGS_FIX = Text("losses[i] is the loss of the image of iteration i: log it right after this iteration's forward "
+                "pass, before the step",
+                "losses[i] 是第 i 次迭代的图像的损失：在本次迭代的前向传播之后、走这一步之前记录它")
 ITERATIONS = Text("wrong number of iterations", "迭代次数不对")
 ITERATIONS_FIX = Text("with tol={tol} run all iters iterations: `for i in progress(iters):`",
                       "tol={tol} 时要跑完全部 iters 次迭代：`for i in progress(iters):`")
@@ -150,8 +151,10 @@ def call_learner(ex: Graded, call: Message, fn: Callable, path, *args: Any, **kw
         from checks.target import display
 
         fail(ex, call, RAISED(lang, error=error, line=frame[1], source=frame[2]), A_RESULT(lang, what="result"),
-             None, READ_LINE(lang, line=frame[1], file=display(path)))
-    fail(ex, call, RAISED_ELSEWHERE(lang, error=error), A_RESULT(lang, what="result"), None, READ_ERROR)
+             None, READ_LINE(lang, line=frame[1], file=display(path)),
+             note=msg.RAISED_NOTE(lang, name=type(problem).__name__, line=frame[1]))
+    fail(ex, call, RAISED_ELSEWHERE(lang, error=error), A_RESULT(lang, what="result"), None, READ_ERROR,
+         note=msg.RAISED_NOTE(lang, name=type(problem).__name__, line="?"))
 
 
 def run_loop(ex: Graded, fn: Callable, net: Any, inputs: dict[str, np.ndarray], settings: dict[str, Any],
@@ -246,7 +249,7 @@ def trajectory_mistake(run: LoopRun, expected: list[float]) -> tuple[Message, Me
     if len(got) > 1 and max(got) == min(got) and not max(expected) == min(expected):
         return NEVER_CHANGES, NEVER_CHANGES_FIX
     n = min(len(got), len(expected))
-    if n > 1 and rel_error(got[: n - 1], expected[1:n]) <= LOSS_TOL:
+    if n > 1 and LOSS_TOL >= min(rel_error(got[: n - 1], expected[1:n]), rel_error(got[1:n], expected[: n - 1])):
         return LAGS, LAGS_FIX
     return None
 
