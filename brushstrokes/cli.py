@@ -7,7 +7,7 @@ import importlib
 import sys
 
 # brushstrokes/commands/<name>.py, in the order --help lists them
-COMMANDS = ("doctor", "fetch_model", "content")
+COMMANDS = ("doctor", "fetch_model", "content", "paint")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -1,0 +1,171 @@
+"""`brushstrokes paint CONTENT STYLE [STYLE ...]`: lesson 3, the photo painted in the style of the paintings.
+
+The options follow jcjohnson/neural-style and fzliu/style-transfer where they overlap; every one is checked
+before any work starts (a wrong value is a one-line error, not a traceback half-way through a run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from brushstrokes import paths
+from brushstrokes.course.model import Text
+from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
+from brushstrokes.painting import DEFAULT_ITERS, DEFAULT_RATIO, DEFAULT_SIZE, PaintSettings
+from brushstrokes.vgg import CONTENT_LAYER, CONV_LAYERS, STYLE_LAYERS
+
+HELP_TODO = Text("see `brushstrokes paint --help` for every option and its default",
+                 "`brushstrokes paint --help` 列出了所有选项及其默认值")
+POSITIVE = Text("{option} must be a number above 0, not {value}", "{option} 必须是大于 0 的数，而不是 {value}")
+NON_NEGATIVE = Text("{option} must be 0 or more, not {value}", "{option} 必须大于等于 0，而不是 {value}")
+LAYER = Text("{option}: unknown VGG19 layer {layer!r}", "{option}：未知的 VGG19 层 {layer!r}")
+LAYER_TODO = Text("use conv layers by name: " + ", ".join(CONV_LAYERS), "请用卷积层的名字：" + ", ".join(CONV_LAYERS))
+COUNT = Text("{option} gives {n} numbers for {m} {what}", "{option} 给了 {n} 个数，但有 {m} 个{what}")
+COUNT_TODO = Text("give one number per {what}, separated by commas", "每个{what}给一个数，用逗号分隔")
+SUM_ZERO = Text("{option} must not all be 0", "{option} 不能全为 0")
+NOT_NUMBERS = Text("{option}: {value!r} is not a list of numbers", "{option}：{value!r} 不是一串数字")
+GPU_MISSING = Text("--device gpu, but {reason}", "指定了 --device gpu，但{reason}")
+GPU_TODO = Text("use --device cpu (or auto), or build Caffe with CUDA: `make setup CUDA=1`",
+                "改用 --device cpu（或 auto），或用 CUDA 编译 Caffe：`make setup CUDA=1`")
+SIZE = Text("--size {value} is out of range", "--size {value} 超出范围")
+SIZE_TODO = Text("choose a longest side between 32 and 2048 px (192 px paints in about 2 minutes on 2 CPU cores)",
+                 "选择 32 到 2048 像素之间的最长边（在 2 个 CPU 核上 192 像素约需 2 分钟）")
+
+
+def numbers(option: str, text: str) -> tuple[float, ...]:
+    """'0.2,0.2,0.6' -> (0.2, 0.2, 0.6); a one-line error if it is not a comma-separated list of numbers."""
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise BrushstrokesError(NOT_NUMBERS(language(), option=option, value=text), HELP_TODO(language())) from None
+
+
+def settings(args: argparse.Namespace) -> PaintSettings:
+    """The run's settings from the parsed options, each one checked; BrushstrokesError on the first bad one."""
+    from brushstrokes import images
+
+    lang = language()
+    for option, value in (("--ratio", args.ratio), ("--content-weight", args.content_weight),
+                          ("--style-weight", args.style_weight), ("--style-scale", args.style_scale),
+                          ("--iters", args.iters), ("--lr", args.lr)):
+        if value is not None and not value > 0:
+            raise BrushstrokesError(POSITIVE(lang, option=option, value=value), HELP_TODO(lang))
+    for option, value in (("--tv-weight", args.tv_weight), ("--save-every", args.save_every)):
+        if not value >= 0:
+            raise BrushstrokesError(NON_NEGATIVE(lang, option=option, value=value), HELP_TODO(lang))
+    if not 32 <= args.size <= images.MAX_SIDE:
+        raise BrushstrokesError(SIZE(lang, value=args.size), SIZE_TODO(lang))
+    style_layers = tuple(part.strip() for part in args.style_layers.split(","))
+    for option, layer in (("--content-layer", args.content_layer), *(("--style-layers", s) for s in style_layers)):
+        if layer not in CONV_LAYERS:
+            raise BrushstrokesError(LAYER(lang, option=option, layer=layer), LAYER_TODO(lang))
+    layer_weights = blend = None
+    if args.style_layer_weights is not None:
+        layer_weights = checked_weights("--style-layer-weights", args.style_layer_weights, len(style_layers),
+                                        Text("style layers", "风格层"))
+    if args.style_blend_weights is not None:
+        blend = checked_weights("--style-blend-weights", args.style_blend_weights, len(args.style),
+                                Text("paintings", "画"))
+    for path in (args.content, *args.style):  # opens each file: a missing or broken image fails here
+        images.open_image(path)
+    if args.device == "gpu":
+        from brushstrokes.caffe_env import gpu_status
+
+        usable, reason = gpu_status()
+        if not usable:
+            raise BrushstrokesError(GPU_MISSING(lang, reason=reason), GPU_TODO(lang))
+    return PaintSettings(
+        content=args.content, styles=list(args.style), out=args.out, size=args.size, ratio=args.ratio,
+        content_weight=args.content_weight, style_weight=args.style_weight, content_layer=args.content_layer,
+        style_layers=style_layers, style_layer_weights=layer_weights, weights=args.weights, pooling=args.pooling,
+        init=args.init, optimizer=args.optimizer, iters=args.iters, lr=args.lr, seed=args.seed,
+        tv_weight=args.tv_weight, original_colors=args.original_colors, style_blend_weights=blend,
+        style_fit=args.style_fit, style_scale=args.style_scale, device=args.device, save_every=args.save_every,
+        use=args.use)
+
+
+def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[float, ...]:
+    """Comma-separated weights: one per item, none negative, not all 0."""
+    lang = language()
+    values = numbers(option, text)
+    if len(values) != count:
+        raise BrushstrokesError(COUNT(lang, option=option, n=len(values), m=count, what=what(lang)),
+                                COUNT_TODO(lang, what=what(lang)))
+    if any(not v >= 0 for v in values):
+        raise BrushstrokesError(NON_NEGATIVE(lang, option=option, value=text), HELP_TODO(lang))
+    if sum(values) <= 0:
+        raise BrushstrokesError(SUM_ZERO(lang, option=option), HELP_TODO(lang))
+    return values
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from brushstrokes.outputs import prepare_folder
+    from brushstrokes.painting import paint_files
+
+    s = settings(args)
+    s.out = prepare_folder(args.out)
+    if args.device == "cpu":
+        os.environ["BRUSHSTROKES_DEVICE"] = "cpu"
+    paint_files(s)
+    return 0
+
+
+def one_line_error(message: str) -> None:
+    """argparse's errors as the other errors of the command: one line and what to do, no usage dump."""
+    lang = language()
+    print(f"error: {message}\n  what to do: {HELP_TODO(lang)}", file=sys.stderr)
+    sys.exit(2)
+
+
+def add(sub) -> None:
+    p = sub.add_parser(
+        "paint", help="lesson 3: paint a photo in the style of one or more paintings",
+        description="Paint CONTENT in the style of STYLE (Gatys, Ecker & Bethge). Defaults: the paper's settings "
+                    "(conv4_2, conv1_1..conv5_1 at 1/5 each, average pooling, the normalised VGG19, L-BFGS, "
+                    f"noise), at {DEFAULT_SIZE} px with alpha/beta = {DEFAULT_RATIO:g} (lesson 3 shows why).")
+    p.error = one_line_error
+    p.add_argument("content", type=Path, help="the photo, e.g. data/chelsea.png")
+    p.add_argument("style", type=Path, nargs="+", help="one or more paintings, e.g. data/scream.jpg")
+    p.add_argument("-o", "--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")
+    p.add_argument("--size", type=int, default=DEFAULT_SIZE,
+                   help=f"longest side of the picture in px (default {DEFAULT_SIZE}; cost grows with the pixels)")
+    p.add_argument("--ratio", type=float, default=DEFAULT_RATIO,
+                   help=f"alpha/beta: more photo when larger, more painting when smaller (default {DEFAULT_RATIO:g})")
+    p.add_argument("--content-weight", type=float, default=None, help="alpha (overrides --ratio with --style-weight)")
+    p.add_argument("--style-weight", type=float, default=None, help="beta (overrides --ratio with --content-weight)")
+    p.add_argument("--content-layer", default=CONTENT_LAYER, help=f"content layer (default {CONTENT_LAYER})")
+    p.add_argument("--style-layers", default=",".join(STYLE_LAYERS),
+                   help="comma-separated style layers (default " + ",".join(STYLE_LAYERS) + ")")
+    p.add_argument("--style-layer-weights", default=None, help="comma-separated w_l, one per style layer "
+                   "(default 1/L each)")
+    p.add_argument("--weights", choices=("normalised", "raw"), default="normalised",
+                   help="VGG19 weights: the paper's normalised ones (default) or VGG's raw ones")
+    p.add_argument("--pooling", choices=("avg", "max"), default="avg", help="pooling (default avg, the paper's)")
+    p.add_argument("--init", choices=("noise", "content", "style"), default="noise",
+                   help="start from white noise (default, the paper's), the photo or the painting")
+    p.add_argument("--optimizer", choices=("lbfgs", "adam", "gd"), default="lbfgs",
+                   help="L-BFGS (default, the paper's), Adam, or lesson 1's normalised gradient descent")
+    p.add_argument("--iters", type=int, default=DEFAULT_ITERS, help=f"iterations (default {DEFAULT_ITERS})")
+    p.add_argument("--lr", type=float, default=None, help="step size in grey levels for adam (2) and gd (1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)")
+    p.add_argument("--tv-weight", type=float, default=0.0,
+                   help="weight of the total-variation smoothness loss (default 0, as in the paper)")
+    p.add_argument("--original-colors", action="store_true", help="keep the photo's colours (luminance transfer)")
+    p.add_argument("--style-blend-weights", default=None,
+                   help="comma-separated weights of the paintings (default equal)")
+    p.add_argument("--style-fit", choices=("keep", "squash"), default="keep",
+                   help="keep each painting's aspect ratio (default) or squash it onto the photo's (the paper's)")
+    p.add_argument("--style-scale", type=float, default=1.0,
+                   help="painting size relative to the photo's (default 1; smaller gives larger strokes)")
+    p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                   help="where Caffe runs (default auto: the GPU when usable)")
+    p.add_argument("--save-every", type=int, default=0,
+                   help="also save the picture every N iterations (default 0: five frames in one strip)")
+    p.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
+                   help="paint with the reference solutions (default) or your own code in lessons/")
+    p.set_defaults(func=run)
