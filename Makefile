@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 CUDA ?= auto
 
-.PHONY: setup demo test lint docs serve bench doctor cuda-build-check screenshots references figures clean
+.PHONY: setup demo test lint docs serve bench doctor cuda-build-check screenshots references figures mutants clean
 
 setup:
 	@bash tools/setup.sh CUDA=$(CUDA)
@@ -41,11 +41,15 @@ cuda-build-check: setup
 
 # The checks' reference outputs (checks/references/) and the docs' figures (docs/assets/figures/), from solutions/.
 references: setup
-	$(PY) tools/make_references.py
+	$(PY) -m tools.references
 
 figures: setup
 	$(PY) tools/make_lesson1_figures.py
 	$(PY) tools/site_figures.py
+
+# Mutation testing of the checks (tools/mutants/): every lesson, or one with `make mutants LESSON=1`.
+mutants: setup
+	$(PY) -m tools.mutants $(if $(LESSON),--lesson $(LESSON))
 
 # Screenshots of the site in both languages: output/screenshots/
 screenshots: setup

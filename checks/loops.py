@@ -249,7 +249,8 @@ def trajectory_mistake(run: LoopRun, expected: list[float]) -> tuple[Message, Me
     if len(got) > 1 and max(got) == min(got) and not max(expected) == min(expected):
         return NEVER_CHANGES, NEVER_CHANGES_FIX
     n = min(len(got), len(expected))
-    if n > 1 and LOSS_TOL >= min(rel_error(got[: n - 1], expected[1:n]), rel_error(got[1:n], expected[: n - 1])):
+    if n > 1 and rel_error(got[:n], expected[:n]) > LOSS_TOL and \
+            LOSS_TOL >= min(rel_error(got[: n - 1], expected[1:n]), rel_error(got[1:n], expected[: n - 1])):
         return LAGS, LAGS_FIX
     return None
 
