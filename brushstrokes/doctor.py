@@ -1,24 +1,72 @@
-"""`brushstrokes doctor`: is everything in place, and what to do about what is not."""
+"""`brushstrokes doctor`: is everything in place, and what to do about what is not.
+
+Every check returns (good, one line); none can crash the report: a check that fails unexpectedly is a
+FAIL line naming the error. Only the standard library is imported at the top, so that another Python
+(not the project's .venv) still gets a report that says to use .venv.
+"""
 
 from __future__ import annotations
 
 import sys
 import sysconfig
-from pathlib import Path
+from collections.abc import Callable
 
 from brushstrokes import paths
+from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
 
-OK, BAD = "ok  ", "FAIL"
+OK, BAD, SKIP = "ok  ", "FAIL", "--  "
+
+TITLE = Text("Brushstrokes doctor", "Brushstrokes 检查")
+PYTHON = Text("Python {version} ({python}), shared libpython: {shared}",
+              "Python {version}（{python}），共享 libpython：{shared}")
+YES, NO = Text("yes", "是"), Text("no", "否")
+NOT_VENV = Text("{detail}: not the project's .venv -> run `.venv/bin/brushstrokes doctor` (or `make doctor`)",
+                "{detail}：不是本项目的 .venv -> 运行 `.venv/bin/brushstrokes doctor`（或 `make doctor`）")
+NO_VENV = Text("{detail}: the project's .venv does not exist yet -> run `make setup`, then `make doctor`",
+               "{detail}：本项目的 .venv 还不存在 -> 运行 `make setup`，然后 `make doctor`")
+BAD_VENV = Text("{detail}: pycaffe needs Python 3.11 with a shared libpython -> run `make setup`",
+                "{detail}：pycaffe 需要带共享 libpython 的 Python 3.11 -> 运行 `make setup`")
+SKIPPED = Text("not checked: it needs the project's Python (see the python line)",
+               "未检查：需要本项目的 Python（见 python 一行）")
+CAFFE = Text("Caffe {version} ({variant} build, BLAS {blas}) at {path}",
+             "Caffe {version}（{variant} 构建，BLAS {blas}），位于 {path}")
+GPU_YES = Text("GPU usable: {reason}", "GPU 可用：{reason}")
+GPU_NO = Text("GPU not used: {reason}", "未使用 GPU：{reason}")
+WEIGHTS = Text("VGG19 weights at {path} (md5 {md5}, {how}; 16 conv layers)",
+               "VGG19 权重位于 {path}（md5 {md5}，{how}；16 个卷积层）")
+BY_SIDECAR = Text("matches its .md5", "与其 .md5 一致")
+BY_KNOWN = Text("no .md5 beside it, but it matches the known checksum of the {source} conversion (.md5 written again)",
+                "旁边没有 .md5，但与 {source} 转换结果的已知校验和一致（已重新写入 .md5）")
+IMAGES = Text("images: {cat}, {scream} in {folder}", "图片：{cat}、{scream}，位于 {folder}")
+RESTORE_DATA = Text("restore data/ with `git checkout data/`", "用 `git checkout data/` 恢复 data/")
+CRASHED = Text("the check itself failed ({error}) -> run `make setup`, then `brushstrokes doctor` again",
+               "检查本身出错（{error}）-> 运行 `make setup`，然后再运行 `brushstrokes doctor`")
+ALL_GOOD = Text("All good: run `make demo`.", "一切正常：运行 `make demo`。")
+PROBLEMS = Text("{n} problem(s): fix them as shown above, then run `brushstrokes doctor` again.",
+                "{n} 个问题：按上面所示修复，然后再运行 `brushstrokes doctor`。")
+
+
+def project_python() -> bool:
+    """True when this interpreter is the project's .venv."""
+    from brushstrokes.exits import in_project_env
+
+    return in_project_env()
 
 
 def check_python() -> tuple[bool, str]:
-    """Python 3.11 with a shared libpython (what pycaffe's boost-python needs)."""
+    """The project's .venv, on Python 3.11 with a shared libpython (what pycaffe's boost-python needs)."""
+    lang = language()
     version = ".".join(map(str, sys.version_info[:3]))
     shared = bool(sysconfig.get_config_var("Py_ENABLE_SHARED"))
-    good = sys.version_info[:2] == (3, 11) and shared
-    detail = f"Python {version} ({sys.executable}), shared libpython: {'yes' if shared else 'no'}"
-    return good, detail if good else detail + " -> use the project's .venv: run `make setup`"
+    detail = PYTHON(lang, version=version, python=sys.executable, shared=(YES if shared else NO)(lang))
+    if not project_python():
+        venv = paths.ROOT / ".venv" / "bin" / "python"
+        return False, (NOT_VENV if venv.exists() else NO_VENV)(lang, detail=detail)
+    if sys.version_info[:2] != (3, 11) or not shared:
+        return False, BAD_VENV(lang, detail=detail)
+    return True, detail
 
 
 def check_caffe() -> tuple[bool, str]:
@@ -29,8 +77,8 @@ def check_caffe() -> tuple[bool, str]:
         info = build_info()
     except BrushstrokesError as exc:
         return False, f"{exc.message} -> {exc.todo}"
-    return True, (f"Caffe {info['version']} ({info['variant'].upper()} build, BLAS {info['blas']}) "
-                  f"at {info['path']}")
+    return True, CAFFE(language(), version=info["version"], variant=info["variant"].upper(), blas=info["blas"],
+                       path=info["path"])
 
 
 def check_gpu() -> tuple[bool, str]:
@@ -38,46 +86,62 @@ def check_gpu() -> tuple[bool, str]:
     from brushstrokes.caffe_env import gpu_status
 
     usable, reason = gpu_status()
-    return True, ("GPU usable: " + reason) if usable else ("GPU not used: " + reason)
+    return True, (GPU_YES if usable else GPU_NO)(language(), reason=reason)
 
 
 def check_weights() -> tuple[bool, str]:
-    """The VGG19 caffemodel exists, matches its checksum and has VGG19's layers."""
+    """The VGG19 caffemodel exists, matches its checksum (its .md5 or the known one) and has VGG19's layers."""
     from brushstrokes.weights import check_caffemodel
 
+    lang = language()
     path = paths.weights_path()
     try:
-        check_caffemodel(path)
+        verified = check_caffemodel(path)
     except BrushstrokesError as exc:
         return False, f"{exc.message} -> {exc.todo}"
-    sidecar = Path(str(path) + ".md5")
-    digest = sidecar.read_text().strip() if sidecar.exists() else "no .md5 recorded"
-    return True, f"VGG19 weights at {path} (md5 {digest}, checksum holds, 16 conv layers)"
+    how = BY_SIDECAR(lang) if verified.by == "sidecar" else BY_KNOWN(lang, source=verified.by)
+    return True, WEIGHTS(lang, path=path, md5=verified.md5, how=how)
 
 
 def check_images() -> tuple[bool, str]:
     """The lesson images are in data/ and readable."""
     from brushstrokes.images import load_image
 
+    lang = language()
     try:
         for path in (paths.CAT, paths.SCREAM):
             load_image(path)
     except BrushstrokesError as exc:
-        return False, f"{exc.message} -> restore data/ with `git checkout data/`"
-    return True, f"images: {paths.CAT.name}, {paths.SCREAM.name} in {paths.DATA}"
+        return False, f"{exc.message} -> {RESTORE_DATA(lang)}"
+    return True, IMAGES(lang, cat=paths.CAT.name, scream=paths.SCREAM.name, folder=paths.DATA)
 
 
-CHECKS = (("python", check_python), ("caffe", check_caffe), ("gpu", check_gpu),
-          ("weights", check_weights), ("images", check_images))
+CHECKS: tuple[tuple[str, Callable[[], tuple[bool, str]]], ...] = (
+    ("python", check_python), ("caffe", check_caffe), ("gpu", check_gpu),
+    ("weights", check_weights), ("images", check_images))
+
+
+def run_check(check: Callable[[], tuple[bool, str]]) -> tuple[bool | None, str]:
+    """A check's (good, line); None for good when another Python cannot run it; never a crash."""
+    try:
+        return check()
+    except ModuleNotFoundError as exc:
+        if not project_python():
+            return None, SKIPPED(language())
+        error = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - the doctor reports every failure as one line
+        error = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+    return False, CRASHED(language(), error=error)
 
 
 def report() -> tuple[list[str], int]:
     """Lines to print, and the number of problems found."""
-    lines, problems = ["Brushstrokes doctor"], 0
+    lang = language()
+    lines, problems = [TITLE(lang)], 0
     for name, check in CHECKS:
-        good, detail = check()
-        problems += not good
-        lines.append(f"  [{OK if good else BAD}] {name:8s} {detail}")
-    lines.append("All good: run `make demo`." if not problems
-                 else f"{problems} problem(s): fix them as shown above, then run `brushstrokes doctor` again.")
+        good, detail = run_check(check)
+        problems += good is False
+        mark = SKIP if good is None else OK if good else BAD
+        lines.append(f"  [{mark}] {name:8s} {detail}")
+    lines.append(ALL_GOOD(lang) if not problems else PROBLEMS(lang, n=problems))
     return lines, problems

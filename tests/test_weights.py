@@ -79,6 +79,11 @@ def test_http_error_then_next_source(cache, tmp_path, server):
     assert "missing file: HTTP error 404" in str(err.value)
 
 
+def record_md5(path: Path) -> None:
+    """Write path.md5 as fetch-model does, so that checks beyond the checksum are reached."""
+    Path(str(path) + ".md5").write_text(weights.md5sum(path) + "\n")
+
+
 def small_weights(scale: float = 1.0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """VGG19-shaped random conv weights (a test stand-in, never used as the real model)."""
     rng = np.random.default_rng(0)
@@ -111,6 +116,7 @@ def test_corrupt_model_file_is_detected(tmp_path):
 def test_broken_model_file_gives_one_clear_error(tmp_path, content, expected):
     bad = tmp_path / "bad.caffemodel"
     bad.write_bytes(content)
+    record_md5(bad)  # its checksum holds: the parse must still refuse it
     with pytest.raises(BrushstrokesError, match=expected) as err:
         check_caffemodel(bad)
     assert "fetch-model" in err.value.todo
@@ -131,6 +137,7 @@ def test_wrong_model_is_refused(tmp_path):
             blob.data.extend(arr.ravel())
     path = tmp_path / "other.caffemodel"
     path.write_bytes(param.SerializeToString())
+    record_md5(path)
     with pytest.raises(BrushstrokesError, match="conv5_4"):
         check_caffemodel(path)
 
