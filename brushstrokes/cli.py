@@ -6,12 +6,16 @@ import argparse
 import importlib
 import sys
 
+from brushstrokes.i18n import LANGUAGES, set_language
+
 # brushstrokes/commands/<name>.py, in the order --help lists them
-COMMANDS = ("doctor", "fetch_model", "content", "paint")
+COMMANDS = ("check", "watch", "hint", "reset", "progress", "doctor", "fetch_model", "content", "paint")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="brushstrokes", description="Neural style transfer, built by you, on pycaffe.")
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="language of the messages (default: $BRUSHSTROKES_LANG, else the locale)")
     sub = p.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         importlib.import_module(f"brushstrokes.commands.{name}").add(sub)
@@ -26,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def command() -> int:
         args = parser().parse_args(argv)
+        set_language(args.lang)  # None: $BRUSHSTROKES_LANG, else the locale
         return args.func(args)
 
     return run(command, argv)

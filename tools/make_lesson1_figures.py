@@ -5,20 +5,23 @@ Usage: .venv/bin/python tools/make_lesson1_figures.py [--size 128] [--out DIR] [
 Writes to docs/assets/figures/lesson1/ (several minutes on 2 CPU cores; --quick: a few iterations, to try it):
     loss_conv4_2.png      the content loss per iteration (log scale) of the conv4_2 reconstruction
     frames_conv4_2.png    from white noise to the cat: snapshots of the conv4_2 run, and the photo
-    layers.png            the paper's figure 1 content row: reconstructions from conv1_2 ... conv5_2, and the photo
+    layers.png            the paper's figure 1 content row as a 2 x 3 grid: conv1_2 ... conv5_2, and the photo
     content_<layer>.png   each reconstruction alone, at working size
+    settings.json         what each run used and took (size, iterations run, lr, tol, seed, seconds)
+Every file is written whole or not at all, together at the end (brushstrokes.outputs.OutputSet).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from brushstrokes import images, paths, plotting
+from brushstrokes import images, outputs, paths, plotting
 from brushstrokes.vgg import features, load_vgg19
 from solutions.lesson1_content import reconstruct
 
@@ -30,14 +33,23 @@ SEED, LR, TOL = 0, 2.0, 1e-5
 
 
 def reconstruct_layer(net, target: np.ndarray, layer: str, iters: int):
-    """The reconstruction of `target` (1, 3, H, W) from its `layer` features, starting from seeded noise."""
+    """The reconstruction of `target` (1, 3, H, W) from its `layer` features, starting from seeded noise.
+
+    Returns (result, settings): the Reconstruction and a dict of what the run used and took.
+    """
     P = features(net, target, (layer,))[layer]
     x0 = images.white_noise(target.shape[2:], seed=SEED)
     start = time.perf_counter()
     result = reconstruct(net, P, x0, layer=layer, iters=iters, lr=LR, tol=TOL, every=5)
-    print(f"{layer}: {len(result.losses)} iterations in {time.perf_counter() - start:.0f} s, "
-          f"loss {result.losses[0]:.3g} -> {result.losses[-1]:.3g}")
-    return result
+    seconds = time.perf_counter() - start
+    print(f"{layer}: {len(result.losses)} iterations in {seconds:.0f} s "
+          f"({seconds / len(result.losses):.3f} s per iteration), "
+          f"loss {result.losses[0]:.3g} -> {result.losses[-1]:.3g}", flush=True)
+    settings = {"layer": layer, "max_iters": iters, "iters_run": len(result.losses), "lr": LR, "tol": TOL,
+                "seed": SEED, "noise_sigma": 20.0, "seconds": round(seconds, 1),
+                "seconds_per_iter": round(seconds / len(result.losses), 3),
+                "loss_first": result.losses[0], "loss_last": result.losses[-1]}
+    return result, settings
 
 
 def frames_figure(result, target: np.ndarray, path: Path) -> Path:
@@ -54,18 +66,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     target = images.preprocess(images.load_image(paths.CAT, longest=args.size))
     net = load_vgg19(pooling="avg", shape=target.shape[2:])
-    results = {layer: reconstruct_layer(net, target, layer, 20 if args.quick else ITERS[layer]) for layer in LAYERS}
-    args.out.mkdir(parents=True, exist_ok=True)
-    written = [images.save_image(args.out / f"content_{layer}.png", images.deprocess(r.x))
-               for layer, r in results.items()]
-    main_run = results["conv4_2"]
-    written.append(plotting.plot_losses(main_run.losses, args.out / "loss_conv4_2.png",
-                                        title="content loss at conv4_2, from white noise"))
-    written.append(frames_figure(main_run, target, args.out / "frames_conv4_2.png"))
-    row = {layer: r.x for layer, r in results.items()}
-    row["the photo"] = target
-    written.append(plotting.plot_frames(row, args.out / "layers.png"))
-    for path in written:
+    out = outputs.prepare_folder(args.out)
+    runs = {layer: reconstruct_layer(net, target, layer, 20 if args.quick else ITERS[layer]) for layer in LAYERS}
+    results = {layer: result for layer, (result, _) in runs.items()}
+    settings = {"image": paths.CAT.name, "size": list(target.shape[2:]), "pooling": "avg",
+                "runs": [s for _, s in runs.values()]}
+    with outputs.OutputSet(out) as files:
+        for layer, r in results.items():
+            images.save_image(files.path(f"content_{layer}.png"), images.deprocess(r.x))
+        main_run = results["conv4_2"]
+        plotting.plot_losses(main_run.losses, files.path("loss_conv4_2.png"),
+                             title=f"content loss at conv4_2, from white noise (lr {LR:g}, tol {TOL:g})")
+        frames_figure(main_run, target, files.path("frames_conv4_2.png"))
+        grid = {f"{layer} ({len(r.losses)} it.)": r.x for layer, r in results.items()}
+        grid["the photo"] = target
+        plotting.plot_frames(grid, files.path("layers.png"), columns=3)
+        (files.path("settings.json")).write_text(json.dumps(settings, indent=2) + "\n")
+    for path in files.written:
         print(f"wrote {path}")
     return 0
 

@@ -1,0 +1,38 @@
+"""`brushstrokes check [ID]`: grade one exercise, a lesson, or everything, and print the score table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from brushstrokes.i18n import language
+from brushstrokes.learner import messages as M
+from brushstrokes.learner import places
+from brushstrokes.learner.query import exercises
+from brushstrokes.loader import display
+
+
+def run(args: argparse.Namespace) -> int:
+    from brushstrokes.errors import BrushstrokesError
+    from brushstrokes.learner.runner import run_checks
+
+    lang = language()
+    selected = exercises(args.exercise) if args.exercise else None
+    folder = places.lessons_dir(args.lessons_dir)
+    what = ", ".join(ex.id for ex in selected) if selected else M.ALL_EXERCISES(lang)
+    print(M.CHECKING(lang, what=what, folder=display(folder) + "/"), flush=True)
+    result = run_checks(selected, folder)
+    if not result.scored:
+        raise BrushstrokesError(M.NO_SCORE(lang, code=result.returncode), M.NO_SCORE_TODO(lang))
+    ids = result.selected
+    print(M.SUMMARY_PASSED(lang, passed=sum(result.status(i) == "passed" for i in ids), total=len(ids)))
+    return 0 if result.passed else 1
+
+
+def add(sub) -> None:
+    c = sub.add_parser("check", help="grade your exercises: one (1.2, 1_2, content_grad), a lesson (1), or all")
+    c.add_argument("exercise", nargs="?", default=None, metavar="ID",
+                   help="an exercise id (1.2 or 1_2), its function (content_grad), a lesson number; none: all")
+    c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
+                   help="grade the lesson files in DIR (default: lessons/, or $BRUSHSTROKES_LESSONS_DIR)")
+    c.set_defaults(func=run)

@@ -1,0 +1,46 @@
+"""Where the learner's files are: the lesson files (lessons/) and the state kept between runs (.brushstrokes/).
+
+Both can be moved with an environment variable, so the project's tests (and a teacher trying a student's folder)
+never touch the real ones:
+    BRUSHSTROKES_LESSONS_DIR   the folder of lesson files to grade, reset and watch (default: lessons/)
+    BRUSHSTROKES_STATE_DIR     progress.json, hints.json and backups/ (default: .brushstrokes/)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from brushstrokes.paths import ROOT
+
+LESSONS_ENV = "BRUSHSTROKES_LESSONS_DIR"
+STATE_ENV = "BRUSHSTROKES_STATE_DIR"
+DEFAULT_LESSONS = ROOT / "lessons"
+
+
+def lessons_dir(option: Path | None = None) -> Path:
+    """The folder of lesson files: `option` (--lessons-dir), else $BRUSHSTROKES_LESSONS_DIR, else lessons/."""
+    chosen = option or os.environ.get(LESSONS_ENV) or DEFAULT_LESSONS
+    return Path(chosen).expanduser().resolve()
+
+
+def is_default(folder: Path) -> bool:
+    """True for the repository's own lessons/ (the folder the checks grade without --lessons-dir)."""
+    return Path(folder).resolve() == DEFAULT_LESSONS.resolve()
+
+
+def state_dir() -> Path:
+    """The folder of the learner's state: $BRUSHSTROKES_STATE_DIR, else .brushstrokes/ in the repository."""
+    return Path(os.environ.get(STATE_ENV) or ROOT / ".brushstrokes").expanduser().resolve()
+
+
+def progress_path() -> Path:
+    return state_dir() / "progress.json"
+
+
+def hints_path() -> Path:
+    return state_dir() / "hints.json"
+
+
+def backups_dir() -> Path:
+    return state_dir() / "backups"

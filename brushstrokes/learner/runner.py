@@ -1,0 +1,105 @@
+"""Run the checks of some exercises (`python -m pytest checks/ -k ...`) in a subprocess and read their grades.
+
+The subprocess uses this interpreter (the project's .venv), prints the checks' own output and score table
+(passed through line by line, so a caller can also capture it), and writes its score with --score-json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from brushstrokes import progress
+from brushstrokes.course import Exercise
+from brushstrokes.i18n import language
+from brushstrokes.learner import places
+from brushstrokes.paths import ROOT
+
+
+@dataclass
+class CheckRun:
+    """One run of the checks: pytest's exit code and each graded exercise's (status, note) from its score."""
+
+    returncode: int
+    grades: dict[str, tuple[str, str]] = field(default_factory=dict)
+    selected: tuple[str, ...] = ()
+
+    @property
+    def scored(self) -> bool:
+        """False when pytest ended without writing a score (crashed, or no checks were collected)."""
+        return bool(self.grades)
+
+    def status(self, exercise_id: str) -> str:
+        return self.grades.get(exercise_id, ("not run", ""))[0]
+
+    @property
+    def passed(self) -> bool:
+        """True when every selected exercise passed."""
+        return self.scored and all(self.status(i) == "passed" for i in self.selected)
+
+
+def keyword_expression(exercises: Sequence[Exercise]) -> str:
+    """pytest's -k expression selecting these exercises' checks: '1_2 or 1_3'."""
+    return " or ".join(ex.keyword for ex in exercises)
+
+
+def command(exercises: Sequence[Exercise] | None, folder: Path, score: Path, color: bool = False) -> list[str]:
+    """The pytest command line; exercises=None runs every check."""
+    cmd = [sys.executable, "-m", "pytest", "checks/", "-q", "--no-header", "-p", "no:cacheprovider",
+           f"--color={'yes' if color else 'no'}", "--score-json", str(score)]
+    if exercises:
+        cmd += ["-k", keyword_expression(exercises)]
+    if not places.is_default(folder):
+        cmd += ["--lessons-dir", str(folder)]
+    return cmd
+
+
+def read_score(path: Path) -> dict[str, tuple[str, str]]:
+    """{exercise id: (status, note)} from a --score-json file; {} if it is missing or unreadable."""
+    try:
+        data = json.loads(Path(path).read_text())
+        return {ex["id"]: (ex["status"], ex.get("note", ""))
+                for lesson in data["lessons"] for ex in lesson["exercises"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
+               echo: Callable[[str], None] | None = None) -> CheckRun:
+    """Grade `exercises` (None: all) of the lesson files in `folder` (default: places.lessons_dir()).
+
+    Every output line goes to `echo` (default: print). The selected exercises' grades are recorded in
+    the learner's progress file (the grading plugin also records runs on lessons/; recording here covers
+    another --lessons-dir or $BRUSHSTROKES_STATE_DIR). Ctrl-C stops pytest and raises KeyboardInterrupt.
+    """
+    folder = places.lessons_dir(folder)
+    echo = echo or (lambda line: print(line, flush=True))
+    env = dict(os.environ, BRUSHSTROKES_LANG=language(), PYTHONUNBUFFERED="1")
+    with tempfile.TemporaryDirectory(prefix="brushstrokes-score-") as tmp:
+        score = Path(tmp) / "score.json"
+        cmd = command(exercises, folder, score, color=sys.stdout.isatty())
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, encoding="utf-8", errors="replace")
+        try:
+            for line in proc.stdout:
+                echo(line.rstrip("\n"))
+            returncode = proc.wait()
+        except KeyboardInterrupt:  # pytest got the same Ctrl-C; let it finish, then pass it on
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            raise
+        grades = read_score(score)
+    ids = tuple(ex.id for ex in exercises) if exercises else tuple(grades)
+    selected = {i: grades[i] for i in ids if i in grades}
+    if selected:
+        progress.record(selected, path=places.progress_path())
+    return CheckRun(returncode, grades, ids)
