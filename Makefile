@@ -51,9 +51,10 @@ figures: setup
 mutants: setup
 	$(PY) -m tools.mutants $(if $(LESSON),--lesson $(LESSON))
 
-# Screenshots of the site in both languages: output/screenshots/
+# Screenshots of the site in both languages, at 1280 px and 390 px: output/screenshots/
 screenshots: setup
 	$(PY) tools/site_screenshots.py
+	$(PY) tools/site_screenshots.py --phone
 
 clean:
 	rm -rf output site
