@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             images.save_image(files.path(f"content_{layer}.png"), images.deprocess(r.x))
         main_run = results["conv4_2"]
         plotting.plot_losses(main_run.losses, files.path("loss_conv4_2.png"),
-                             title=f"content loss at conv4_2, from white noise (lr {LR:g}, tol {TOL:g})")
+                             title=f"content loss at conv4_2 (lr {LR:g})")
         frames_figure(main_run, target, files.path("frames_conv4_2.png"))
         grid = {f"{layer} ({len(r.losses)} it.)": r.x for layer, r in results.items()}
         grid["the photo"] = target

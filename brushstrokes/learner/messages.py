@@ -42,19 +42,19 @@ WATCH_BANNER_PLAIN = Text("Watching {folder} for saved changes. Ctrl-C quits.",
                           "正在监视 {folder} 中保存的修改。Ctrl-C 退出。")
 POSITION = Text("exercise {id} of {count} · lesson {lesson} · {title} · {function} in {file} (about {minutes} min)",
                 "第 {lesson} 课 · 练习 {id}（共 {count} 个）· {title} · {file} 中的 {function}（约 {minutes} 分钟）")
-OVERALL = Text("course: {passed}/{total} exercises passed", "课程进度：{total} 个练习中已通过 {passed} 个")
+OVERALL = Text("course: {passed}/{total} core exercises passed", "课程进度：{total} 个核心练习中已通过 {passed} 个")
 COMING_NEXT = Text("after it: exercise {id} · {title} ({function})", "之后：练习 {id} · {title}（{function}）")
 LAST_OF_COURSE = Text("after it: nothing, it is the last exercise of the course",
                       "之后：没有了，这是课程的最后一个练习")
 SAVE_TO_CHECK = Text("Edit {file} and save it: the checks of {id} run on every save.",
                      "编辑 {file} 并保存：每次保存都会运行练习 {id} 的检查。")
 EXERCISE_PASSED = Text("✔ exercise {id} ({function}) passes.", "✔ 练习 {id}（{function}）通过了。")
-EXERCISE_NOT_YET = Text("✘ exercise {id} ({function}) is {status}: read the message above, edit {file} and save again "
+EXERCISE_NOT_YET = Text("✘ exercise {id} ({function}): {status}. Read the message above, edit {file} and save again "
                         "(h: a hint).",
-                        "✘ 练习 {id}（{function}）{status}：请阅读上面的信息，修改 {file} 后再保存（按 h 看提示）。")
-EXERCISE_NOT_YET_PLAIN = Text("✘ exercise {id} ({function}) is {status}: read the message above, edit {file} and "
+                        "✘ 练习 {id}（{function}）：{status}。请阅读上面的信息，修改 {file} 后再保存（按 h 看提示）。")
+EXERCISE_NOT_YET_PLAIN = Text("✘ exercise {id} ({function}): {status}. Read the message above, edit {file} and "
                               "save again (`brushstrokes hint {id}` gives a hint).",
-                              "✘ 练习 {id}（{function}）{status}：请阅读上面的信息，修改 {file} 后再保存"
+                              "✘ 练习 {id}（{function}）：{status}。请阅读上面的信息，修改 {file} 后再保存"
                               "（`brushstrokes hint {id}` 给出提示）。")
 MOVING_ON = Text("On to exercise {id}.", "进入练习 {id}。")
 ALL_DONE = Text("Every exercise of the course passes. Well done!", "课程的所有练习都通过了，干得好！")
@@ -68,11 +68,10 @@ HINT_HEADER = Text("Hint {step} of {count} for exercise {id} · {title} ({functi
                    "练习 {id} · {title}（{function}）的提示，第 {step} 步，共 {count} 步：")
 HINT_MORE = Text("Still stuck? `brushstrokes hint {id}` again gives the next, more specific step.",
                  "还是卡住了？再运行 `brushstrokes hint {id}` 会给出下一步更具体的提示。")
-HINT_LAST = Text("That was the last hint. The whole solution is folded on the lesson page, under "
-                 "\"Exercise {id}\": {page}#{anchor} (`make serve`, then {url}). Try the hint first: it is "
-                 "the line of code.",
-                 "这是最后一条提示。完整答案折叠在课程页面的“练习 {id}”下：{page}#{anchor}"
-                 "（运行 `make serve` 后打开 {url}）。先试试这条提示：它就是那行代码。")
+HINT_LAST = Text("That was the last hint: the line of code itself. The whole solution, to compare with yours, is "
+                 "folded on the lesson page under \"Exercise {id}\": {page}#{anchor} (`make serve`, then {url}).",
+                 "这是最后一条提示：就是那行代码。完整答案（可以和你的对照）折叠在课程页面的“练习 {id}”下："
+                 "{page}#{anchor}（运行 `make serve` 后打开 {url}）。")
 HINT_AGAIN = Text("(`brushstrokes hint {id} --restart` starts this ladder again from the first step.)",
                   "（`brushstrokes hint {id} --restart` 会从第一步重新开始这组提示。）")
 HINT_NONE = Text("exercise {id} has no hints yet", "练习 {id} 还没有提示")

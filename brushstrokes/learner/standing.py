@@ -49,7 +49,7 @@ def position(ex: Exercise, lang: str, known: dict[str, dict[str, str]] | None = 
     """Lines saying where `ex` sits: 'exercise 1.2 of 4 · lesson 1 · ...', the course total, what comes after."""
     known = grades() if known is None else known
     lesson = course.owner(ex)
-    every = course.exercises()
+    every = [e for e in course.exercises() if not e.stretch]
     lines = [M.POSITION(lang, id=ex.id, count=len(lesson.exercises), lesson=lesson.number, title=ex.title(lang),
                         function=ex.function, file=lesson_file(ex), minutes=ex.minutes),
              M.OVERALL(lang, passed=sum(status(e, known) == "passed" for e in every), total=len(every))]

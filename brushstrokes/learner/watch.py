@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,21 @@ from brushstrokes.learner.runner import CheckRun, run_checks
 from brushstrokes.loader import display
 
 Say = Callable[[str], None]
+# the grading plugin's separator line above its score table ("==== Brushstrokes score: lessons/ ===="), any language
+TABLE_START = re.compile(r"^(\x1b\[[0-9;]*m)*=+ Brushstrokes\b")
+
+
+class WithoutTable:
+    """Passes the checks' output on, up to the score table: watch says the one line that matters instead."""
+
+    def __init__(self, say: Say) -> None:
+        self.say = say
+        self.in_table = False
+
+    def __call__(self, line: str) -> None:
+        self.in_table = self.in_table or bool(TABLE_START.match(line))
+        if not self.in_table:
+            self.say(line)
 
 
 def lesson_file_changed(folder: Path, paths: Iterable[str | Path]) -> list[Path]:
@@ -70,7 +86,7 @@ class Watcher:
         if ex is None:
             return True
         lang = language()
-        result = self.run([ex], self.folder, echo=self.say)
+        result = self.run([ex], self.folder, echo=WithoutTable(self.say))
         if result.status(ex.id) != "passed":
             status = result.status(ex.id)
             label = M.STATUS.get(status, M.STATUS["failed"])(lang) if result.scored else status
