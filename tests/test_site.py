@@ -229,6 +229,18 @@ def test_requests_stay_local(visit, path):
     assert not problems, f"/{path}: " + "; ".join(problems)
 
 
+def test_network_check_sees_what_leaves_the_site(browser, served):
+    """The request check above is not vacuous: a request off the site and a missing file are both reported."""
+    browser.resize(sb.DESKTOP)
+    browser.goto(served)
+    browser.run_async("const done = arguments[arguments.length - 1];"
+                      "fetch('missing-on-purpose.png').finally(() => done(true));"
+                      "fetch('http://192.0.2.1/off-site.png', {mode: 'no-cors'}).catch(() => 0);")
+    problems = browser.network_problems(served)
+    assert any("external request: http://192.0.2.1/off-site.png" in p for p in problems), problems
+    assert any(p.startswith("HTTP 404") and "missing-on-purpose.png" in p for p in problems), problems
+
+
 @pytest.mark.parametrize("viewport", [sb.DESKTOP, sb.PHONE], ids=lambda v: f"{v[0]}px")
 @pages
 def test_no_sideways_scrolling(visit, path, viewport):
