@@ -11,6 +11,12 @@ layer multiplies its input channel c back by m_l[c], so the normalised net compu
 divided per channel by m_l: the same function up to per-channel scale (ReLU and pooling commute with a
 positive per-channel scale). One forward pass of the raw net per image gives every m_l.
 
+One guard: a filter that is almost never on in photographs (mean below FLOOR = 1/10 of its layer's median
+mean; one filter in each style layer) is scaled as if its mean were that floor. Seven images estimate such a
+filter's mean poorly, and dividing by it blows the filter up: conv2_1's rarest filter has mean 2e-5 over the
+photographs, and scaled by 1/2e-5 it alone made conv2_1's style loss for noise against The Scream 3.7e14,
+the whole of the style loss. Its mean activation over the photographs is then below 1 (m / floor).
+
 The images: scikit-image's sample photographs (they ship with a package the project installs; CC0 or public
 domain), not the lessons' own cat and painting, so that the network is not tuned to the pictures it is
 tested on. Each is resized so its shorter side is 224 px (VGG's training size) and centre-cropped square.
@@ -43,8 +49,8 @@ IMAGES = ("astronaut.png", "coffee.png", "rocket.jpg", "motorcycle_left.png", "h
           "camera.png", "grass.png")
 SIZE = 224
 POOLING = "avg"
-DEAD = 1e-8  # a filter whose mean activation is below this is never on: it is left unscaled
-VERSION = 1
+FLOOR = 0.1  # a filter's scale is at most 1 / (FLOOR * its layer's median mean)
+VERSION = 2
 
 MAKING = Text("making the paper's normalised VGG19 from {raw} over {n} scikit-image photographs ({size} px); "
               "this happens once and takes about 10 seconds",
@@ -96,15 +102,20 @@ def mean_activations(net: Any, size: int = SIZE, progress: bool = True) -> dict[
     return {name: total / len(batch) for name, total in sums.items()}
 
 
+def scales(means: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """{conv layer: (C,) float64 divisor of each filter}: its mean, or FLOOR times its layer's median if larger."""
+    return {name: np.maximum(m, FLOOR * float(np.median(m))) for name, m in means.items()}
+
+
 def normalised_weights(weights: dict[str, tuple[np.ndarray, np.ndarray]],
                        means: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """{conv: (W (out, in, 3, 3), b (out,))} scaled so that each filter's mean activation becomes 1."""
     from brushstrokes.vgg import CONV_LAYERS
 
-    out, previous = {}, np.ones(3)
+    out, previous, divisors = {}, np.ones(3), scales(means)
     for name in CONV_LAYERS:
         w, b = (a.astype(np.float64) for a in weights[name])
-        m = np.where(means[name] > DEAD, means[name], 1.0)
+        m = divisors[name]
         out[name] = ((w * previous[None, :, None, None] / m[:, None, None, None]).astype(np.float32),
                      (b / m).astype(np.float32))
         previous = m
@@ -172,8 +183,9 @@ def ensure_normalised(raw: Path | None = None, say=print) -> Path:
             write_text(record_path(raw), json.dumps({  # written last: it marks the model complete
                 "version": VERSION, "raw": raw.name, "raw_md5": raw_md5, "md5": md5sum(target),
                 "images": list(IMAGES), "image_source": "scikit-image " + _skimage_version() + " skimage/data",
-                "size": SIZE, "pooling": POOLING,
-                "means": {name: [round(float(v), 6) for v in m] for name, m in means.items()},
+                "size": SIZE, "pooling": POOLING, "floor": FLOOR,
+                "means": {name: [float(v) for v in m] for name, m in means.items()},
+                "scales": {name: [float(v) for v in m] for name, m in scales(means).items()},
             }, indent=1) + "\n")
             say(READY(language(), path=target))
     except OSError as exc:
