@@ -548,6 +548,8 @@ def fetch_model(dest: Path | None = None, sources: tuple[Source, ...] = SOURCES,
     dest = Path(dest or paths.weights_path())
     local = check_local(local) if local is not None else None
     if local is None and intact(dest):  # nothing to write: a read-only cache is fine
+        with contextlib.suppress(OSError), fetch_lock(dest.parent):
+            clean_leftovers(dest.parent, paths.cache_dir() / "downloads", say)
         say(INTACT(lang, dest=dest))
         return dest
     folder = writable_folder(paths.cache_dir() / "downloads")

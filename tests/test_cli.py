@@ -29,7 +29,7 @@ def test_doctor_reports_build_gpu_weights_images():
     text = out.stdout
     assert "Caffe 1.0.0 (" in text and "BLAS OpenBLAS" in text
     assert "GPU usable" in text or "GPU not used:" in text
-    assert "checksum holds" in text and "All good" in text
+    assert "matches its .md5" in text and "16 conv layers" in text and "All good" in text
 
 
 def test_doctor_says_what_to_do_about_missing_weights(tmp_path):
