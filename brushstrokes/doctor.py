@@ -1,8 +1,9 @@
 """`brushstrokes doctor`: is everything in place, and what to do about what is not.
 
-Every check returns (good, one line); none can crash the report: a check that fails unexpectedly is a
-FAIL line naming the error. Only the standard library is imported at the top, so that another Python
-(not the project's .venv) still gets a report that says to use .venv.
+Every check returns (good, one line), good None meaning "not checked" (from another Python); none can
+crash the report: a check that fails unexpectedly is a FAIL line naming the error. Only the standard
+library is imported at the top, so that another Python (not the project's .venv) still gets a report
+that says to use .venv.
 """
 
 from __future__ import annotations
@@ -69,13 +70,15 @@ def check_python() -> tuple[bool, str]:
     return True, detail
 
 
-def check_caffe() -> tuple[bool, str]:
-    """Which Caffe build is active (variant, BLAS, version, path)."""
+def check_caffe() -> tuple[bool | None, str]:
+    """Which Caffe build is active (variant, BLAS, version, path); not checked from another Python."""
     from brushstrokes.caffe_env import build_info
 
     try:
         info = build_info()
     except BrushstrokesError as exc:
+        if not project_python():
+            return None, SKIPPED(language())
         return False, f"{exc.message} -> {exc.todo}"
     return True, CAFFE(language(), version=info["version"], variant=info["variant"].upper(), blas=info["blas"],
                        path=info["path"])
@@ -116,12 +119,12 @@ def check_images() -> tuple[bool, str]:
     return True, IMAGES(lang, cat=paths.CAT.name, scream=paths.SCREAM.name, folder=paths.DATA)
 
 
-CHECKS: tuple[tuple[str, Callable[[], tuple[bool, str]]], ...] = (
+CHECKS: tuple[tuple[str, Callable[[], tuple[bool | None, str]]], ...] = (
     ("python", check_python), ("caffe", check_caffe), ("gpu", check_gpu),
     ("weights", check_weights), ("images", check_images))
 
 
-def run_check(check: Callable[[], tuple[bool, str]]) -> tuple[bool | None, str]:
+def run_check(check: Callable[[], tuple[bool | None, str]]) -> tuple[bool | None, str]:
     """A check's (good, line); None for good when another Python cannot run it; never a crash."""
     try:
         return check()

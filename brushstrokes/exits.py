@@ -87,6 +87,12 @@ def run(command: Callable[[], int], argv: list[str]) -> int:
     except ModuleNotFoundError as exc:
         if in_project_env() or not exc.name:
             raise
+        if argv[:1] == ["doctor"]:  # the doctor needs only the standard library: its report says what to do
+            from brushstrokes.doctor import report
+
+            lines, _ = report()
+            print("\n".join(lines))
+            return 1
         error = wrong_python(exc.name.split(".")[0], argv)
         _say(ERROR(language(), message=error.message, todo=error.todo))
         return 2
