@@ -87,8 +87,12 @@ def run(command: Callable[[], int], argv: list[str]) -> int:
     except ModuleNotFoundError as exc:
         if in_project_env() or not exc.name:
             raise
-        if argv[:1] == ["doctor"]:  # the doctor needs only the standard library: its report says what to do
+        if "doctor" in argv:  # the doctor needs only the standard library: its report says what to do
             from brushstrokes.doctor import report
+            from brushstrokes.i18n import LANGUAGES, set_language
+
+            if "--lang" in argv[:-1] and argv[argv.index("--lang") + 1] in LANGUAGES:
+                set_language(argv[argv.index("--lang") + 1])
 
             lines, _ = report()
             print("\n".join(lines))
