@@ -130,19 +130,21 @@ def write_text(path: str | Path, text: str) -> Path:
 
 
 @contextlib.contextmanager
-def _ctrl_c_deferred() -> Iterator[None]:
-    """Hold a Ctrl-C back until the block ends (a few renames), then raise it."""
+def _signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and a kill (SIGTERM) back until the block ends (a few renames), then deliver them."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    pressed = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in held}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-    if pressed:
-        raise KeyboardInterrupt
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+    for sig in dict.fromkeys(received):
+        signal.raise_signal(sig)  # now handled as it would have been: KeyboardInterrupt, exit, ...
 
 
 class OutputSet:
@@ -178,8 +180,8 @@ class OutputSet:
                 tmp.unlink(missing_ok=True)
 
     def commit(self) -> None:
-        """Rename every temporary file onto its final name (Ctrl-C waits); a failure says which were replaced."""
-        with _ctrl_c_deferred():
+        """Rename each temporary file onto its final name (Ctrl-C and kills wait); a failure says which were done."""
+        with _signals_deferred():
             for tmp, final in self._pending:
                 try:
                     os.chmod(tmp, 0o644)

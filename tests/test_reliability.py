@@ -184,6 +184,24 @@ def test_a_failed_rename_says_exactly_which_files_were_replaced(old_results):
     assert not list(old_results.glob(outputs.PARTIAL + "*"))
 
 
+def test_ctrl_c_during_the_renames_waits_until_the_set_is_complete(old_results, monkeypatch):
+    real_replace = os.replace
+
+    def replace_then_ctrl_c(src, dst):
+        real_replace(src, dst)
+        if Path(dst).name == PICTURES[0]:
+            signal.raise_signal(signal.SIGINT)  # pressed right after the first picture was renamed
+
+    monkeypatch.setattr(outputs.os, "replace", replace_then_ctrl_c)
+    monkeypatch.setattr(outputs, "WRITTEN", [])
+    with pytest.raises(KeyboardInterrupt), OutputSet(old_results) as files:
+        for name in PICTURES:
+            images.save_image(files.path(name), np.zeros((4, 4, 3)))
+    assert outputs.WRITTEN == [old_results / name for name in PICTURES]  # all three, then the interrupt
+    new = digests(old_results)
+    assert len(set(new.values())) == 1 and len(new) == 3
+
+
 def test_a_picture_that_fails_to_save_leaves_the_old_one(tmp_path, monkeypatch):
     path = tmp_path / "result.png"
     images.save_image(path, np.full((4, 4, 3), 200))
