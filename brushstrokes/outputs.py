@@ -45,6 +45,8 @@ TARGET_FOLDER = Text("{path} is a folder, where this run writes a file",
 TARGET_FOLDER_TODO = Text("move it away, or choose another {option}", "把它移走，或换一个 {option}")
 COMMIT_FAILED = Text("could not write {path} ({error}); already replaced: {done}; every other file is as before",
                      "无法写入 {path}（{error}）；已替换：{done}；其余文件保持原样")
+WRITE_FAILED = Text("could not write into {folder} ({error}); nothing was replaced",
+                    "无法写入 {folder}（{error}）；没有替换任何文件")
 COMMIT_FAILED_TODO = Text("free some space or fix the folder's permissions, then run again",
                           "腾出磁盘空间或修正文件夹权限，然后再运行一次")
 NONE = Text("none", "无")
@@ -150,8 +152,9 @@ def _signals_deferred() -> Iterator[None]:
 class OutputSet:
     """A run's output files, written to temporary files and renamed into place together at the end.
 
-    If the block raises (Ctrl-C included), no old file is touched and the temporary files are removed.
-    `written` lists the final paths once they are in place; a failed rename says which ones were.
+    If the block raises (Ctrl-C included), no old file is touched and the temporary files are removed; an
+    OSError (a full disk) comes out as a BrushstrokesError saying so. `written` lists the final paths once
+    they are in place; a failed rename says which ones were.
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -178,6 +181,10 @@ class OutputSet:
         finally:
             for tmp, _ in self._pending:
                 tmp.unlink(missing_ok=True)
+        if exc_type is not None and issubclass(exc_type, OSError):  # a full disk while writing: one line
+            lang = language()
+            raise BrushstrokesError(WRITE_FAILED(lang, folder=self.folder, error=exc.strerror or exc),
+                                    COMMIT_FAILED_TODO(lang)) from exc
 
     def commit(self) -> None:
         """Rename each temporary file onto its final name (Ctrl-C and kills wait); a failure says which were done."""

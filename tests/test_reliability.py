@@ -158,9 +158,11 @@ def test_unwritable_out_is_refused(tmp_path, make, expected):
 
 def test_an_output_set_that_fails_midway_replaces_nothing(old_results):
     before = digests(old_results)
-    with pytest.raises(OSError), OutputSet(old_results) as files:
+    with pytest.raises(BrushstrokesError) as err, OutputSet(old_results) as files:
         images.save_image(files.path(PICTURES[0]), np.zeros((4, 4, 3)))
         raise OSError(errno.ENOSPC, "No space left on device")
+    assert "(No space left on device); nothing was replaced" in err.value.message
+    assert "free some space" in err.value.todo
     assert digests(old_results) == before
 
 
@@ -215,6 +217,19 @@ def test_a_picture_that_fails_to_save_leaves_the_old_one(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         images.save_image(path, np.zeros((4, 4, 3)))
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["result.png"]
+
+
+def test_a_full_disk_while_content_saves_keeps_the_old_pictures(old_results, monkeypatch):
+    from brushstrokes import content_demo
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(content_demo.plotting, "plot_losses", full)  # the second of the three pictures
+    before = digests(old_results)
+    with pytest.raises(BrushstrokesError, match="nothing was replaced"):
+        content_demo.run_content(paths.CAT, longest=32, iters=2, out=old_results)
+    assert digests(old_results) == before
 
 
 def test_old_leftovers_are_removed_and_recent_ones_spared(tmp_path):
