@@ -54,6 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lessons-dir", type=Path, default=None, metavar="DIR",
                     help="grade the lesson files in DIR instead of lessons/ (used to test the checks)")
     group.addoption("--score-json", type=Path, default=None, metavar="PATH", help="also write the score as JSON")
+    group.addoption("--references-dir", type=Path, default=None, metavar="DIR",
+                    help="read the reference files from DIR instead of checks/references (the project's tests)")
     group.addoption("--check-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                     help=f"stop a check after this many seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
 
@@ -64,6 +66,8 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = config.getoption("--lessons-dir")
     target = Target(package="solutions" if config.getoption("--solutions") else "lessons",
                     folder=folder.resolve() if folder is not None else None)
+    global REFERENCES
+    REFERENCES = (config.getoption("--references-dir") or REFERENCES).resolve()
     config.pluginmanager.register(GradingPlugin(target, config.getoption("--score-json"),
                                                 config.getoption("--check-timeout")), "brushstrokes-grading")
 

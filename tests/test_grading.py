@@ -10,6 +10,9 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import os
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -37,12 +40,12 @@ def lesson_dir(tmp_path: Path, text: str) -> Path:
     return folder
 
 
-def grade(tmp_path: Path, *options: str) -> tuple[int, str, dict]:
-    """Run `pytest checks/` with options; (exit code, output, {exercise id: exercise score})."""
+def grade(tmp_path: Path, *options: str, timeout: float = 300) -> tuple[int, str, dict]:
+    """Run `pytest checks/test_lesson1.py` with options; (exit code, output, {exercise id: exercise score})."""
     score = tmp_path / "score.json"
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-p", "no:cacheprovider", "--color=no",
-                           "--score-json", str(score), *options], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/test_lesson1.py", "-p", "no:cacheprovider",
+                           "--color=no", "--score-json", str(score), *options], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, env=dict(os.environ, BRUSHSTROKES_LANG="en"))
     output = done.stdout + done.stderr
     assert score.exists(), output
     lessons = json.loads(score.read_text())["lessons"]
@@ -81,7 +84,7 @@ def test_untouched_lessons_read_not_started():
     done = subprocess.run([sys.executable, "tools/check_untouched_lessons.py"], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "OK: all 4 exercises" in done.stdout
+    assert re.search(r"OK: all \d+ exercises of \d+ lesson\(s\) in the committed lessons/", done.stdout)
 
 
 def test_check_untouched_lessons_catches_a_pass_and_a_traceback(tmp_path):
@@ -143,3 +146,149 @@ def test_wrong_sign_half_norm_nan_and_a_loop_before_the_relu_get_their_hints(tmp
         "1.1": "half the norm, not the squared error", "1.2": "wrong sign", "1.3": "division by zero",
         "1.4": "forward stops before the ReLU"}
     assert "original write-up logged" in output and "relu_name(layer)" in output
+
+
+# grading that cannot be fooled or hung -----------------------------------------------------------------------
+def body(name: str, code: str) -> tuple[str, str]:
+    """An edit that puts `code` (indented lines) at the start of function `name`'s body, after its docstring."""
+    text = SOLUTION.read_text()
+    start = text.index(f"\ndef {name}(")
+    doc_end = text.index('"""', text.index('"""', start) + 3) + 3
+    line_end = text.index("\n", doc_end) + 1
+    return text[start:line_end], text[start:line_end] + code
+
+
+def test_an_endless_loop_is_stopped_within_the_time_limit_and_named(tmp_path):
+    folder = lesson_dir(tmp_path, edited([body("content_loss", "    while True:\n        pass\n")]))
+    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1", "--check-timeout", "2",
+                                timeout=60)
+    assert code == 1
+    assert score["1.1"]["status"] == "failed" and score["1.1"]["note"] == "did not finish within 2 s"
+    assert "content_loss did not finish within 2 s" in output and "lesson1_content.py line" in output
+
+
+def test_ctrl_c_stops_the_run_and_grades_nothing_wrong(tmp_path):
+    started = tmp_path / "started"
+    folder = lesson_dir(tmp_path, edited([
+        ("        net.blobs[\"data\"].data[...] = x\n",
+         f"        open({str(started)!r}, 'w').close()\n        time.sleep(0.5)\n"
+         "        net.blobs[\"data\"].data[...] = x\n"),
+        ("import numpy as np\n", "import time\n\nimport numpy as np\n")]))
+    score = tmp_path / "score.json"
+    process = subprocess.Popen([sys.executable, "-u", "-m", "pytest", "checks/test_lesson1.py", "-p",
+                                "no:cacheprovider", "--color=no", "--score-json", str(score), "--lessons-dir",
+                                str(folder), "-k", "1.4"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, env=dict(os.environ, BRUSHSTROKES_LANG="en"))
+    try:
+        for _ in range(600):
+            if started.exists():
+                break
+            assert process.poll() is None, process.stdout.read()
+            import time
+
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode != 0, output
+    assert "Ctrl-C: the run was stopped during the check of exercise 1.4" in output
+    data = json.loads(score.read_text())
+    row = next(ex for lesson in data["lessons"] for ex in lesson["exercises"] if ex["id"] == "1.4")
+    assert data["interrupted"] and row["status"] == "not run", row
+    assert "failed" not in row["checks"].values()
+
+
+def test_exits_and_a_stray_keyboard_interrupt_fail_only_their_exercise(tmp_path):
+    folder = lesson_dir(tmp_path, edited([
+        body("content_loss", "    import sys\n    sys.exit(0)\n"),
+        body("content_grad", "    import os\n    os._exit(0)\n"),
+        body("normalized_step", "    raise KeyboardInterrupt\n"),
+    ]))
+    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "not 1.4")
+    assert code == 1
+    assert score["1.1"]["note"] == "called sys.exit(0)"
+    assert score["1.2"]["note"] == "called os._exit(0)"
+    assert score["1.3"]["note"] == "called KeyboardInterrupt"
+    assert "Brushstrokes score" in output and "a function returns its result" in output
+
+
+def test_a_loss_that_changes_its_input_does_not_fail_the_gradient(tmp_path):
+    folder = lesson_dir(tmp_path, edited([("    return 0.5 * float(np.sum((F.astype(np.float64) - P) ** 2))",
+                                           "    P -= F\n    return 0.5 * float(np.sum(P.astype(np.float64) ** 2))")]))
+    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1 or 1.2")
+    assert score["1.1"]["note"] == "changes its input in place"
+    assert score["1.2"]["status"] == "passed", output
+
+
+def test_weight_damage_is_the_learners_mistake_and_the_next_check_gets_an_intact_net(tmp_path):
+    """The loop damages the weights in its first call only: that check fails, every later one passes."""
+    folder = lesson_dir(tmp_path, edited([
+        ("        net.backward(start=layer)",
+         "        if not DAMAGED:\n            DAMAGED.append(1)\n"
+         "            net.params['conv3_1'][0].data[...] *= 1.5\n        net.backward(start=layer)"),
+        ("import numpy as np\n", "import numpy as np\n\nDAMAGED = []\n")]))
+    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.4")
+    row = score["1.4"]
+    assert row["note"] == "changes the net's weights", output
+    assert list(row["checks"].values()).count("failed") == 1 and "conv3_1" in output
+
+
+def test_a_wrong_signature_says_what_is_expected(tmp_path):
+    folder = lesson_dir(tmp_path, edited([("def content_loss(F: np.ndarray, P: np.ndarray)",
+                                           "def content_loss(F: np.ndarray, P: np.ndarray, scale)"),
+                                          ("lr: float = 2.0,", "lr: float = 3.0,")]))
+    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1 or 1.4")
+    assert score["1.1"]["note"] == "expected content_loss(F, P)"
+    assert score["1.4"]["note"].startswith("expected reconstruct(net, P, x0, layer='conv4_2', iters=200, lr=2.0")
+    assert "defines content_loss(F, P, scale)" in output and "Traceback" not in output
+
+
+def test_a_huge_print_is_cut_to_a_few_lines(tmp_path):
+    folder = lesson_dir(tmp_path, edited([body("content_loss", "    print('x' * 100 + '\\n' * 100000)\n"
+                                                               "    print('y' * 10_000_000)\n"),
+                                          ("return 0.5 * float(", "return float(")]))
+    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1")
+    assert score["1.1"]["note"] == "missing the 1/2"
+    assert len(output) < 20_000 and "more lines of output cut" in output
+
+
+def test_damaged_references_are_not_blamed_on_anyone(tmp_path):
+    refs = tmp_path / "references"
+    refs.mkdir()
+    data = (ROOT / "checks" / "references" / "lesson1.npz").read_bytes()
+    (refs / "lesson1.npz").write_bytes(data[: len(data) // 2])
+    code, output, score = grade(tmp_path, "--solutions", "--references-dir", str(refs), "-k", "1.1 or 1.3")
+    assert code == 1
+    assert score["1.1"]["status"] == "not run" and "checks/references is damaged" in score["1.1"]["note"]
+    assert "git checkout checks/references" in output
+    assert "fix content_loss" not in output and "likely mistake" not in output
+
+
+@pytest.mark.parametrize("keyword", ["1.2", "content_grad", "1_2"])
+def test_k_selects_one_exercise(tmp_path, keyword):
+    code, output, score = grade(tmp_path, "--solutions", "-k", keyword)
+    assert code == 0, output
+    assert score["1.2"]["status"] == "passed"
+    assert {score[i]["status"] for i in ("1.1", "1.3", "1.4")} == {"not run"}
+
+
+def test_k_that_selects_nothing_says_what_to_type(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-p", "no:cacheprovider", "-k", "9.9"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, BRUSHSTROKES_LANG="en"))
+    assert "no check matches -k '9.9'" in done.stdout and "pytest checks/ -k 1.2" in done.stdout
+
+
+def test_an_import_error_caused_by_another_lesson_names_that_file(tmp_path):
+    from brushstrokes.loader import LessonImportError
+    from checks.target import Target
+
+    (tmp_path / "lesson2_style.py").write_text("import numpy as np\n\ndef gram(F)\n    return F\n")
+    (tmp_path / "lesson3_paint.py").write_text(
+        "from pathlib import Path\n\nexec(compile((Path(__file__).parent / 'lesson2_style.py').read_text(), "
+        "str(Path(__file__).parent / 'lesson2_style.py'), 'exec'))\n")
+    with pytest.raises(LessonImportError) as info:
+        Target(folder=tmp_path).load("lesson3_paint")
+    assert "lesson2_style.py line 3" in info.value.message and "lesson3_paint.py cannot be imported" in \
+        info.value.message
