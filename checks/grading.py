@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import types
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -89,6 +90,12 @@ def cut(text: str, lines: int = OUTPUT_LINES, width: int = OUTPUT_WIDTH) -> str:
     if len(kept) > lines:
         shown.append(msg.OUTPUT_CUT(language(), count=len(kept) - lines))
     return "\n".join(shown) + ("\n" if shown else "")
+
+
+def pad(text: str, width: int) -> str:
+    """text padded to `width` terminal columns (Chinese characters take two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def first_line(message: str) -> str:
@@ -340,7 +347,7 @@ class GradingPlugin:
                 if row.stretch and (i == 0 or not rows[i - 1].stretch):
                     tr.write_line(msg.STRETCH(lang))
                 status = msg.STATUS[row.status](lang)
-                line = f"  {row.id:<5} {row.function:<{width}}  {status:<11}  {row.note}".rstrip()
+                line = f"  {row.id:<5} {row.function:<{width}}  {pad(status, 11)}  {row.note}".rstrip()
                 tr.write_line(line, **COLOURS[row.status])
         if self.interrupted:
             running = self.checks.get(self.running or "")
