@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from brushstrokes.adam import Adam  # noqa: F401  (the step of 2.6)
 from brushstrokes.lesson_support import Reconstruction, progress  # noqa: F401  (you will use progress in 2.6)
 from brushstrokes.vgg import STYLE_LAYERS, relu_name  # noqa: F401  (and these in 2.4-2.6)
-from lessons.lesson1_content import normalized_step  # noqa: F401  (your step from lesson 1, in 2.6)
 
 
 def gram(F: np.ndarray) -> np.ndarray:
@@ -143,14 +143,20 @@ def backward_sweep(net, grads: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def synthesize(net, targets: dict[str, np.ndarray], x0: np.ndarray, weights: dict[str, float] | None = None,
-               iters: int = 300, lr: float = 2.0, tol: float = 1e-5, every: int = 25) -> Reconstruction:
+               iters: int = 200, lr: float = 5.0, tol: float = 1e-4, every: int = 25) -> Reconstruction:
     """Exercise 2.6 · Texture from white noise: change x until its Gram matrices match the painting's.
 
     net: a caffe.Net (load_vgg19(normalised=True)) whose input blob has x0's shape.
     targets: {layer: A (N, N) float64}, the painting's Gram matrices; x0: (1, 3, H, W) float32 noise;
     weights: {layer: w_l} or None (1/5 on each of STYLE_LAYERS); iters: the most iterations;
-    lr: the step size in grey levels; tol: stop early once the loss changes by less than this fraction of
+    lr: Adam's step size in grey levels; tol: stop early once the loss changes by less than this fraction of
     itself; every: snapshot period.
+
+    The step. Lesson 1's normalised step moves every pixel by lr on average at every iteration, so near the
+    end it keeps jittering around the minimum. Here we use Adam (brushstrokes.adam): each pixel's step is
+    its gradient's running average divided by the root of its running mean square, so pixels whose gradient
+    keeps flipping sign slow down. Make it once before the loop, adam = Adam(lr), and step with
+    x = adam.step(x, grad). (Lesson 3 uses L-BFGS, the paper's optimiser.)
 
     layers = the keys of weights (STYLE_LAYERS when None). Start from a float32 copy of x0. In each
     iteration i = 0, 1, 2, ...:
@@ -161,12 +167,12 @@ def synthesize(net, targets: dict[str, np.ndarray], x0: np.ndarray, weights: dic
       4. grad = backward_sweep(net, grads): the image's gradient;
       5. when i % every == 0, keep a snapshot of x;
       6. stop early (break, keeping x) when i > 0 and |L_(i-1) - L_i| < tol * L_(i-1);
-      7. step: x = normalized_step(x, grad, lr), your step from lesson 1.
+      7. step: x = adam.step(x, grad).
     Returns: Reconstruction(x, losses, snapshots), as in lesson 1.
 
     Hints: the deepest layer: max(layers, key=list(net.blobs).index). It is lesson 1's loop with
     style_loss and backward_sweep in place of content_loss, content_grad and one backward.
-    Check: brushstrokes check 2.6   (it uses the reference 2.1-2.5 and 1.3, so a mistake there costs only
-    that exercise)
+    Check: brushstrokes check 2.6   (it uses the reference 2.4 and 2.5, so a mistake there costs only that
+    exercise)
     """
     raise NotImplementedError("Exercise 2.6: write synthesize, then run `brushstrokes check 2.6`")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from brushstrokes.adam import Adam
 from brushstrokes.lesson_support import Reconstruction, progress
 from brushstrokes.vgg import STYLE_LAYERS, relu_name
-from solutions.lesson1_content import normalized_step
 
 
 def gram(F: np.ndarray) -> np.ndarray:
@@ -63,11 +63,11 @@ def backward_sweep(net, grads: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def synthesize(net, targets: dict[str, np.ndarray], x0: np.ndarray, weights: dict[str, float] | None = None,
-               iters: int = 300, lr: float = 2.0, tol: float = 1e-5, every: int = 25) -> Reconstruction:
-    """Exercise 2.6: texture from white noise x0 (1, 3, H, W): normalised gradient steps on the style loss."""
+               iters: int = 200, lr: float = 5.0, tol: float = 1e-4, every: int = 25) -> Reconstruction:
+    """Exercise 2.6: texture from white noise x0 (1, 3, H, W): Adam steps (lr in grey levels) on the style loss."""
     layers = tuple(weights) if weights is not None else STYLE_LAYERS
     deepest = max(layers, key=list(net.blobs).index)
-    x, losses, snapshots = x0.astype(np.float32).copy(), [], {}
+    x, losses, snapshots, adam = x0.astype(np.float32).copy(), [], {}, Adam(lr)
     for i in progress(iters):
         net.blobs["data"].data[...] = x
         net.forward(end=relu_name(deepest))
@@ -78,5 +78,5 @@ def synthesize(net, targets: dict[str, np.ndarray], x0: np.ndarray, weights: dic
             snapshots[i] = x.copy()
         if i > 0 and abs(losses[-2] - losses[-1]) < tol * losses[-2]:
             break
-        x = normalized_step(x, grad, lr)
+        x = adam.step(x, grad)
     return Reconstruction(x, losses, snapshots)

@@ -74,7 +74,7 @@ LESSON = Lesson(
                  "`return net.blobs['data'].diff.copy()`"),
         )),
         Exercise("2.6", "synthesize", Text("Texture from white noise", "从白噪声合成纹理"), 25,
-                 uses=("2.1", "2.4", "2.5", "1.3"), hints=(
+                 uses=("2.4", "2.5"), hints=(
             Text("It is lesson 1's loop (exercise 1.4) with style_loss and backward_sweep in place of content_loss, "
                  "content_grad and one backward.",
                  "这就是第 1 课的循环（练习 1.4），只是把 content_loss、content_grad 和一次反向传播换成 "
@@ -83,10 +83,12 @@ LESSON = Lesson(
                  "layer's ReLU: net.forward(end=relu_name(max(layers, key=list(net.blobs).index))).",
                  "layers = tuple(weights) if weights is not None else STYLE_LAYERS；只前向一次，到最深层的 ReLU："
                  "net.forward(end=relu_name(max(layers, key=list(net.blobs).index)))。"),
-            Text("Per iteration: data = x; forward; loss, grads = style_loss({{l: net.blobs[l].data[0] ...}}, targets, "
-                 "weights); grad = backward_sweep(net, grads); snapshot; early stop; x = normalized_step(x, grad, lr).",
-                 "每次迭代：data = x；前向；loss, grads = style_loss({{l: net.blobs[l].data[0] ...}}, targets, weights)；"
-                 "grad = backward_sweep(net, grads)；快照；提前停止；x = normalized_step(x, grad, lr)。"),
+            Text("Per iteration: data = x; forward; loss, grads = style_loss({{l: net.blobs[l].data[0] ...}}, "
+                 "targets, weights); grad = backward_sweep(net, grads); snapshot; early stop; "
+                 "x = adam.step(x, grad), with adam = Adam(lr) made once before the loop.",
+                 "每次迭代：data = x；前向；loss, grads = style_loss({{l: net.blobs[l].data[0] ...}}, targets, "
+                 "weights)；grad = backward_sweep(net, grads)；快照；提前停止；x = adam.step(x, grad)，"
+                 "其中 adam = Adam(lr) 在循环之前创建一次。"),
         )),
     ),
 )
