@@ -50,9 +50,10 @@ STOPPED = Text("stopped early by Ctrl-C after {n} iterations: the picture so far
                "已按 Ctrl-C 在 {n} 次迭代后提前停止：保留目前的图片")
 WROTE = Text("wrote {files}", "已写入 {files}")
 NOT_FINISHED = Text("{file} is not finished ({error})", "{file} 还没有完成（{error}）")
-NOT_FINISHED_TODO = Text("fill in the exercises, check them with `pytest checks/ -k 3`, then run this again "
-                         "(or paint with the reference code: --use solutions)",
-                         "完成练习，用 `pytest checks/ -k 3` 检查，然后再运行（或用参考代码作画：--use solutions）")
+NOT_FINISHED_TODO = Text("fill in the exercises of lessons 1-3, check them with `pytest checks/`, then run this "
+                         "again (or paint with the reference code: --use solutions)",
+                         "完成第 1-3 课的练习，用 `pytest checks/` 检查，然后再运行"
+                         "（或用参考代码作画：--use solutions）")
 
 
 @dataclass
@@ -218,6 +219,14 @@ def load_modules(use: str) -> tuple[ModuleType, ModuleType, ModuleType]:
 
 def paint_files(s: PaintSettings) -> list[Path]:
     """Paint s.content in the style of s.styles; write the picture, loss plot and frames into s.out (made)."""
+    try:
+        return _paint_files(s)
+    except NotImplementedError as exc:
+        lang = language()
+        raise BrushstrokesError(NOT_FINISHED(lang, file=f"{s.use}/", error=exc), NOT_FINISHED_TODO(lang)) from exc
+
+
+def _paint_files(s: PaintSettings) -> list[Path]:
     from tqdm import tqdm
 
     from brushstrokes import plotting
@@ -266,16 +275,12 @@ def paint_files(s: PaintSettings) -> list[Path]:
             bar.set_postfix(loss=f"{loss:.4g}")
             return stop.requested
 
-        try:
-            if s.optimizer == "lbfgs":
-                x, losses, snapshots = lesson3.paint(loss_grad, x0, iters=s.iters, every=every, callback=callback)
-            else:
-                lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
-                x, losses, snapshots = first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr,
-                                                   lesson1.normalized_step)
-        except NotImplementedError as exc:
-            file = f"{s.use}/lesson3_paint.py"
-            raise BrushstrokesError(NOT_FINISHED(lang, file=file, error=exc), NOT_FINISHED_TODO(lang)) from exc
+        if s.optimizer == "lbfgs":
+            x, losses, snapshots = lesson3.paint(loss_grad, x0, iters=s.iters, every=every, callback=callback)
+        else:
+            lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
+            x, losses, snapshots = first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr,
+                                               lesson1.normalized_step)
     seconds, n = time.perf_counter() - start, max(1, len(losses) - 1)
     picture = images.deprocess(x)
     if s.original_colors:

@@ -1,0 +1,144 @@
+"""`brushstrokes paint`: every option once at a tiny size, one-line errors for bad arguments, Ctrl-C keeps the
+picture, and sizes that would not fit in memory are shrunk."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from brushstrokes import paths
+from brushstrokes.painting import BYTES_PER_PIXEL, PaintSettings, style_size, working_size
+
+CLI = [sys.executable, "-m", "brushstrokes", "paint"]
+CAT, SCREAM = str(paths.CAT), str(paths.SCREAM)
+
+
+def paint(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BRUSHSTROKES_LANG": "en", "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=paths.ROOT, env=env)
+
+
+def picture(path: Path) -> np.ndarray:
+    with Image.open(path) as img:
+        return np.asarray(img.convert("RGB"))
+
+
+def test_lbfgs_with_every_shaping_option(tmp_path):
+    out = paint(CAT, SCREAM, "-o", str(tmp_path), "--size", "40", "--iters", "2", "--ratio", "1e-3",
+                "--content-layer", "conv3_2", "--style-layers", "conv1_1,conv2_1", "--style-layer-weights", "0.3,0.7",
+                "--weights", "raw", "--pooling", "max", "--init", "content", "--seed", "1", "--tv-weight", "1e-4",
+                "--original-colors", "--device", "cpu", "--save-every", "1", "--style-fit", "squash",
+                "--style-scale", "0.8", "--optimizer", "lbfgs", "--use", "solutions")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "raw VGG19 with max pooling" in out.stdout and "alpha/beta = 0.001" in out.stdout
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert {"chelsea_scream.png", "chelsea_scream_loss.png", "chelsea_scream_frames.png",
+            "chelsea_scream_0000.png", "chelsea_scream_0001.png"} <= set(names), names
+    assert not [n for n in names if n.startswith(".partial-")]
+    result = picture(tmp_path / "chelsea_scream.png")
+    assert result.shape == (27, 40, 3)
+    start = picture(tmp_path / "chelsea_scream_0000.png")  # --init content: the cat itself
+    cat = np.asarray(Image.open(CAT).convert("RGB").resize((40, 27), Image.LANCZOS))
+    assert np.abs(start.astype(int) - cat).mean() < 2
+
+
+def test_adam_two_paintings_blended(tmp_path):
+    out = paint(CAT, SCREAM, CAT, "-o", str(tmp_path), "--size", "32", "--iters", "2", "--optimizer", "adam",
+                "--lr", "1", "--init", "style", "--content-weight", "1", "--style-weight", "100",
+                "--style-blend-weights", "1,3")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "alpha/beta = 0.01" in out.stdout and "adam" in out.stdout
+    assert (tmp_path / "chelsea_scream_chelsea.png").is_file()
+
+
+def test_gd_from_noise(tmp_path):
+    out = paint(CAT, SCREAM, "-o", str(tmp_path), "--size", "32", "--iters", "2", "--optimizer", "gd")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 iterations" in out.stdout
+    assert picture(tmp_path / "chelsea_scream.png").shape == (21, 32, 3)
+
+
+def test_use_lessons_on_the_stubs_says_what_to_do(tmp_path):
+    out = paint(CAT, SCREAM, "-o", str(tmp_path), "--size", "32", "--iters", "1", "--use", "lessons")
+    assert out.returncode == 2
+    assert "not finished" in out.stderr and "pytest checks/" in out.stderr and "Traceback" not in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+BAD = [
+    (["--size", "5"], "--size 5"),
+    (["--ratio", "0"], "--ratio"),
+    (["--ratio", "abc"], "invalid float"),
+    (["--iters", "0"], "--iters"),
+    (["--tv-weight", "-1"], "--tv-weight"),
+    (["--content-layer", "conv9_9"], "conv9_9"),
+    (["--style-layers", "conv1_1,pool1"], "pool1"),
+    (["--style-layer-weights", "1,2"], "gives 2 numbers for 5"),
+    (["--style-layer-weights", "a,b,c,d,e"], "not a list of numbers"),
+    (["--optimizer", "sgd"], "invalid choice"),
+    (["--weights", "other"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize(("extra", "says"), BAD, ids=[" ".join(b[0]) for b in BAD])
+def test_bad_argument_is_one_line_error(tmp_path, extra, says):
+    out = paint(CAT, SCREAM, "-o", str(tmp_path / "out"), *extra)
+    assert out.returncode == 2
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and says in errors[0], out.stderr
+    assert "Traceback" not in out.stderr and "usage:" not in out.stderr and "what to do:" in out.stderr
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_bad_files_are_one_line_errors(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a picture")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    for args, says in (([str(tmp_path / "missing.png"), SCREAM], "not found"),
+                       ([CAT, str(notes)], "cannot read"),
+                       ([CAT, SCREAM, SCREAM, "--style-blend-weights", "1,-1"], "--style-blend-weights"),
+                       ([CAT, SCREAM, "-o", str(blocker)], "is a file")):
+        out = paint(*args, *([] if "-o" in args else ["-o", str(tmp_path / "out")]))
+        errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+        assert out.returncode == 2 and len(errors) == 1 and says in errors[0], out.stderr
+        assert "Traceback" not in out.stderr
+
+
+def test_ctrl_c_keeps_the_picture(tmp_path):
+    env = {**os.environ, "BRUSHSTROKES_LANG": "en", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([*CLI, CAT, SCREAM, "-o", str(tmp_path), "--size", "48", "--iters", "500"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT, env=env)
+    line = proc.stdout.readline()
+    while line and not line.startswith("Painting"):
+        line = proc.stdout.readline()
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stdout + stderr
+    assert "stopped early by Ctrl-C" in stdout
+    assert (tmp_path / "chelsea_scream.png").is_file() and (tmp_path / "chelsea_scream_loss.png").is_file()
+
+
+def test_sizes_that_would_not_fit_are_shrunk(capsys):
+    w, h = working_size((4000, 3000), 2048, memory=8_000_000_000)
+    assert w * h * BYTES_PER_PIXEL <= 4_000_000_000 and w / h == pytest.approx(4 / 3, rel=0.02)
+    assert "instead" in capsys.readouterr().out
+    assert working_size((451, 300), 192, memory=8_000_000_000) == (192, 128)
+
+
+def test_style_fit_and_weights():
+    assert style_size((352, 448), (192, 128), "squash", 1.0) == (192, 128)
+    assert style_size((352, 448), (192, 128), "keep", 1.0) == (151, 192)
+    assert style_size((352, 448), (192, 128), "keep", 0.5) == (75, 96)
+    assert PaintSettings(ratio=1e-3).alpha_beta == (1e-3, 1.0)
+    assert PaintSettings(content_weight=5.0, style_weight=100.0).alpha_beta == (5.0, 100.0)
+    assert PaintSettings(style_layers=("conv1_1", "conv2_1")).layer_weights == {"conv1_1": 0.5, "conv2_1": 0.5}
