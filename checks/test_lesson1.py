@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from brushstrokes import course, images, paths
+from brushstrokes.course.model import Text as T
+from brushstrokes.i18n import language
 from brushstrokes.vgg import features, relu_name
 from checks.compare import (
     FLOAT32_TOL,
@@ -43,20 +45,27 @@ def fresh(*arrays: np.ndarray) -> list[np.ndarray]:
 def loss_mistakes(F: np.ndarray, P: np.ndarray, loss: float) -> list[Mistake]:
     d = F.astype(np.float64) - P.astype(np.float64)
     norm = float(np.sqrt(np.sum(d**2)))
-    mean_fix = "sum over every entry (np.sum), not the mean: the paper's loss is a sum"
+    mean_fix = T("sum over every entry (np.sum), not the mean: the paper's loss is a sum",
+                 "对所有元素求和（np.sum），不是求平均：论文的损失是一个和")
+    square_fix = T("square each difference before summing: (F - P) ** 2", "先把每个差平方再求和：(F - P) ** 2")
     return [
-        Mistake("missing the 1/2", 2 * loss, "L = 1/2 * sum (F - P)^2: multiply the sum by 0.5"),
-        Mistake("half the norm, not the squared error", 0.5 * norm,
-                "0.5 * norm(F - P) is what the original write-up logged; the paper's loss has no square root: "
-                "1/2 * sum (F - P)^2"),
-        Mistake("the norm, not the squared error", norm, "no square root: L = 1/2 * sum (F - P)^2"),
-        Mistake("mean instead of sum", loss / d.size, mean_fix),
-        Mistake("mean instead of sum, and missing the 1/2", 2 * loss / d.size, mean_fix + ", times 1/2"),
-        Mistake("square of the sum", 0.5 * float(np.sum(d)) ** 2,
-                "square each difference, then sum: np.sum((F - P) ** 2), not np.sum(F - P) ** 2"),
-        Mistake("differences not squared", 0.5 * float(np.sum(d)), "square each difference before summing"),
-        Mistake("absolute differences, not squared", 0.5 * float(np.sum(np.abs(d))),
-                "square each difference before summing: (F - P) ** 2"),
+        Mistake(T("missing the 1/2", "漏了 1/2"), 2 * loss,
+                T("L = 1/2 * sum (F - P)^2: multiply the sum by 0.5", "L = 1/2 * sum (F - P)^2：把和乘以 0.5")),
+        Mistake(T("half the norm, not the squared error", "用了范数的一半，而不是平方误差"), 0.5 * norm,
+                T("0.5 * norm(F - P) is what the original write-up logged; the paper's loss has no square root: "
+                  "1/2 * sum (F - P)^2",
+                  "0.5 * norm(F - P) 是原帖打印的数；论文的损失没有开平方：1/2 * sum (F - P)^2")),
+        Mistake(T("the norm, not the squared error", "用了范数，而不是平方误差"), norm,
+                T("no square root: L = 1/2 * sum (F - P)^2", "不要开平方：L = 1/2 * sum (F - P)^2")),
+        Mistake(T("mean instead of sum", "用了平均而不是求和"), loss / d.size, mean_fix),
+        Mistake(T("mean instead of sum, and missing the 1/2", "用了平均而不是求和，还漏了 1/2"), 2 * loss / d.size,
+                mean_fix),
+        Mistake(T("square of the sum", "和的平方"), 0.5 * float(np.sum(d)) ** 2,
+                T("square each difference, then sum: np.sum((F - P) ** 2), not np.sum(F - P) ** 2",
+                  "先把每个差平方，再求和：np.sum((F - P) ** 2)，不是 np.sum(F - P) ** 2")),
+        Mistake(T("differences not squared", "差没有平方"), 0.5 * float(np.sum(d)), square_fix),
+        Mistake(T("absolute differences, not squared", "用了差的绝对值，而不是平方"), 0.5 * float(np.sum(np.abs(d))),
+                square_fix),
     ]
 
 
@@ -80,30 +89,39 @@ def test_1_1_conv4_2_features(lesson: ModuleType, exercise: Graded, references_l
 
 
 # Exercise 1.2 ------------------------------------------------------------------------------------------------
-MASK_FIX = ("net.backward(start=layer) begins at the convolution and skips the in-place ReLU, so apply the "
-            "ReLU's derivative yourself: (F - P) * (F > 0)")
+MASK_FIX = T("net.backward(start=layer) begins at the convolution and skips the in-place ReLU, so apply the "
+             "ReLU's derivative yourself: (F - P) * (F > 0)",
+             "net.backward(start=layer) 从卷积开始，跳过了原地 ReLU，所以要自己乘上 ReLU 的导数：(F - P) * (F > 0)")
 
 
 def grad_mistakes(correct, unmasked, inverted=None, p_masked=None) -> list[Mistake]:
     """The classic wrong gradients, given the right one, the one without the mask, and variants of the mask."""
-    sign = "the gradient of 1/2 (F - P)^2 is F - P, not P - F (the step subtracts it later)"
+    sign = T("the gradient of 1/2 (F - P)^2 is F - P, not P - F (the step subtracts it later)",
+             "1/2 (F - P)^2 的梯度是 F - P，不是 P - F（之后的那一步会减去它）")
     correct, unmasked = np.asarray(correct, dtype=np.float64), np.asarray(unmasked, dtype=np.float64)
     mistakes = [
-        Mistake("missing ReLU mask", unmasked, MASK_FIX),
-        Mistake("wrong sign", -correct, sign),
-        Mistake("wrong sign and missing ReLU mask", -unmasked, sign + "; and " + MASK_FIX),
-        Mistake("a factor of 2", 2 * correct, "d/dF of 1/2 (F - P)^2 is F - P: the 1/2 cancels the 2"),
-        Mistake("a factor of 1/2", 0.5 * correct, "d/dF of 1/2 (F - P)^2 is F - P, without the 1/2"),
-        Mistake("max(F - P, 0) instead of the mask", np.maximum(correct, 0),
-                "the mask keeps F - P where F > 0, negative values included: (F - P) * (F > 0), "
-                "not np.maximum(F - P, 0)"),
+        Mistake(T("missing ReLU mask", "漏了 ReLU 掩码"), unmasked, MASK_FIX),
+        Mistake(T("wrong sign", "符号反了"), -correct, sign),
+        Mistake(T("wrong sign and missing ReLU mask", "符号反了，还漏了 ReLU 掩码"), -unmasked, sign),
+        Mistake(T("a factor of 2", "多了因子 2"), 2 * correct,
+                T("d/dF of 1/2 (F - P)^2 is F - P: the 1/2 cancels the 2",
+                  "1/2 (F - P)^2 对 F 的导数是 F - P：1/2 和 2 抵消")),
+        Mistake(T("a factor of 1/2", "多了因子 1/2"), 0.5 * correct,
+                T("d/dF of 1/2 (F - P)^2 is F - P, without the 1/2", "1/2 (F - P)^2 对 F 的导数是 F - P，没有 1/2")),
+        Mistake(T("max(F - P, 0) instead of the mask", "用了 max(F - P, 0) 而不是掩码"), np.maximum(correct, 0),
+                T("the mask keeps F - P where F > 0, negative values included: (F - P) * (F > 0), "
+                  "not np.maximum(F - P, 0)",
+                  "掩码在 F > 0 处保留 F - P，包括负值：(F - P) * (F > 0)，而不是 np.maximum(F - P, 0)")),
     ]
     if inverted is not None:
-        mistakes.append(Mistake("inverted mask", inverted, "keep the gradient where the ReLU is on, F > 0, "
-                                                           "and zero it where F == 0 (not the other way round)"))
+        mistakes.append(Mistake(T("inverted mask", "掩码反了"), inverted,
+                                T("keep the gradient where the ReLU is on, F > 0, and zero it where F == 0 "
+                                  "(not the other way round)",
+                                  "在 ReLU 打开（F > 0）的地方保留梯度，在 F == 0 的地方置零（不是反过来）")))
     if p_masked is not None:
-        mistakes.append(Mistake("mask on P instead of F", p_masked,
-                                "the ReLU that matters is the one on the image being optimised: mask where F > 0"))
+        mistakes.append(Mistake(T("mask on P instead of F", "掩码用在了 P 上而不是 F"), p_masked,
+                                T("the ReLU that matters is the one on the image being optimised: mask where F > 0",
+                                  "起作用的是被优化图像上的 ReLU：在 F > 0 处取掩码")))
     return mistakes
 
 
@@ -173,24 +191,33 @@ def test_1_2_finite_differences(lesson: ModuleType, reference: ModuleType, exerc
             + ", ".join(f"{Z[idx]:.2f}" for idx in picks)
             + f", against central differences (L(Z + h) - L(Z - h)) / 2h of {whose}, h = {h}")
     expect_close(exercise, call, analytic, list(numeric), FLOAT32_TOL, grad_mistakes(numeric, unmasked, inverted),
-                 fix="the gradient is F - P where F > 0, else 0: compare with the docstring")
+                 fix=T("the gradient is F - P where F > 0, else 0: compare with the docstring",
+                       "梯度在 F > 0 处是 F - P，其余为 0：对照文档字符串"))
 
 
 # Exercise 1.3 ------------------------------------------------------------------------------------------------
 def step_mistakes(x: np.ndarray, g: np.ndarray, lr: float) -> list[Mistake]:
     g64 = g.astype(np.float64)
     mean = float(np.mean(np.abs(g64)))
-    divide = "divide by the mean absolute value of the gradient, np.mean(np.abs(grad))"
+    divide = T("divide by the mean absolute value of the gradient, np.mean(np.abs(grad)): then lr is a size in "
+               "grey levels", "除以梯度的平均绝对值 np.mean(np.abs(grad))：这样 lr 就是以灰度级计的步长")
     return [
-        Mistake("x returned unchanged", x, "return the stepped image, x - lr * grad / np.mean(np.abs(grad))"),
-        Mistake("step not normalised", x - lr * g64, divide + ": then lr is a size in grey levels"),
-        Mistake("wrong sign", x + lr * g64 / mean, "step against the gradient, downhill: x - lr * grad / ..."),
-        Mistake("lr left out", x - g64 / mean, "multiply the normalised gradient by lr"),
-        Mistake("normalised by the largest entry", x - lr * g64 / np.max(np.abs(g64)), divide + ", not the max"),
-        Mistake("normalised by the norm", x - lr * g64 / np.linalg.norm(g64), divide + ", not the norm"),
-        Mistake("normalised by the sum", x - lr * g64 / np.sum(np.abs(g64)), divide + ", not the sum"),
-        Mistake("normalised by mean(grad) without abs", x - lr * g64 / np.mean(g64),
-                "positive and negative entries cancel in np.mean(grad): use np.mean(np.abs(grad))"),
+        Mistake(T("x returned unchanged", "原样返回了 x"), x,
+                T("return the stepped image, x - lr * grad / np.mean(np.abs(grad))",
+                  "返回走过一步的图像：x - lr * grad / np.mean(np.abs(grad))")),
+        Mistake(T("step not normalised", "步长没有归一化"), x - lr * g64, divide),
+        Mistake(T("wrong sign", "符号反了"), x + lr * g64 / mean,
+                T("step against the gradient, downhill: x - lr * grad / ...",
+                  "逆着梯度走，往下坡：x - lr * grad / ...")),
+        Mistake(T("lr left out", "漏了 lr"), x - g64 / mean,
+                T("multiply the normalised gradient by lr", "把归一化后的梯度乘以 lr")),
+        Mistake(T("normalised by the largest entry", "除以了最大元素"), x - lr * g64 / np.max(np.abs(g64)), divide),
+        Mistake(T("normalised by the norm", "除以了范数"), x - lr * g64 / np.linalg.norm(g64), divide),
+        Mistake(T("normalised by the sum", "除以了总和"), x - lr * g64 / np.sum(np.abs(g64)), divide),
+        Mistake(T("normalised by mean(grad) without abs", "除以了没有取绝对值的 mean(grad)"),
+                x - lr * g64 / np.mean(g64),
+                T("positive and negative entries cancel in np.mean(grad): use np.mean(np.abs(grad))",
+                  "np.mean(grad) 里正负元素会相互抵消：用 np.mean(np.abs(grad))")),
     ]
 
 
@@ -207,8 +234,11 @@ def check_step(lesson: ModuleType, exercise: Graded, x: np.ndarray, g: np.ndarra
     unchanged(exercise, call, {"x": x, "grad": g}, inputs)
     expect_close(exercise, call, got, expected, FLOAT32_TOL, (*extra, *step_mistakes(x, g, lr)),
                  measure=picture_error,
-                 fix=f"x - lr * grad / np.mean(np.abs(grad)) moves the pixels by lr = {lr} grey levels on average; "
-                     f"yours moved them by {float(np.mean(np.abs(got.astype(np.float64) - x))):.4g}")
+                 fix=T("x - lr * grad / np.mean(np.abs(grad)) moves the pixels by lr = {lr} grey levels on average; "
+                       "yours moved them by {moved:.4g}",
+                       "x - lr * grad / np.mean(np.abs(grad)) 让像素平均移动 lr = {lr} 个灰度级；"
+                       "你的移动了 {moved:.4g}")(language(), lr=lr,
+                                                 moved=float(np.mean(np.abs(got.astype(np.float64) - x)))))
 
 
 @pytest.mark.exercise("1.3")
@@ -226,9 +256,10 @@ def test_1_3_tiny_gradient_same_step(lesson: ModuleType, exercise: Graded, refer
     lr = float(references_lesson1["step_lr"])
     call = (f"normalized_step(x, grad, lr={lr}) with the first step's gradient times 1e-6 (mean |grad| = "
             f"{float(np.mean(np.abs(g))):.3g}): a normalised step does not depend on the gradient's size")
-    guard = Mistake("a guard that is too large", x - lr * g.astype(np.float64) / 1.0,
-                    "guard only against a zero mean: max(np.mean(np.abs(grad)), 1e-12); a larger floor such as "
-                    "1.0 changes every step whose gradient is small")
+    guard = Mistake(T("a guard that is too large", "防零的下限太大"), x - lr * g.astype(np.float64) / 1.0,
+                    T("guard only against a zero mean: max(np.mean(np.abs(grad)), 1e-12); a larger floor such as "
+                      "1.0 changes every step whose gradient is small",
+                      "只防止平均值为零：max(np.mean(np.abs(grad)), 1e-12)；像 1.0 这样大的下限会改变所有梯度较小的步"))
     check_step(lesson, exercise, x, g, lr, exact_step(x, g, lr), call, (guard,))
 
 
@@ -239,8 +270,9 @@ def test_1_3_large_step_not_clipped(lesson: ModuleType, exercise: Graded, refere
     expected = exact_step(x, g, lr)
     call = (f"normalized_step(x, grad, lr={lr}): a huge step, far beyond the grey levels 0..255 "
             "(the step itself never clips; lesson 3 keeps pixels in range another way)")
-    clipped = Mistake("the step is clipped", np.clip(expected, -128.0, 128.0),
-                      "return x - lr * grad / mean(|grad|) as it is: no np.clip in the step")
+    clipped = Mistake(T("the step is clipped", "这一步被裁剪了"), np.clip(expected, -128.0, 128.0),
+                      T("return x - lr * grad / mean(|grad|) as it is: no np.clip in the step",
+                        "原样返回 x - lr * grad / mean(|grad|)：这一步里不要 np.clip"))
     check_step(lesson, exercise, x, g, lr, expected, call, (clipped,))
 
 
@@ -250,19 +282,23 @@ def test_1_3_zero_gradient(lesson: ModuleType, exercise: Graded, references_less
     call = "normalized_step(x, grad, lr=3.0) with an all-zero grad (it happens when F == P already)"
     got = lesson.normalized_step(x.copy(), np.zeros_like(x), 3.0)
     if isinstance(got, np.ndarray) and not np.all(np.isfinite(got)):
-        fail(exercise, call, describe(got), "x unchanged", "division by zero",
-             "0 / mean(|0|) is 0 / 0 = NaN: divide by max(np.mean(np.abs(grad)), 1e-12)")
+        fail(exercise, call, describe(got), T("x unchanged", "x 不变"), T("division by zero", "除以零"),
+             T("0 / mean(|0|) is 0 / 0 = NaN: divide by max(np.mean(np.abs(grad)), 1e-12)",
+               "0 / mean(|0|) 是 0 / 0 = NaN：除以 max(np.mean(np.abs(grad)), 1e-12)"))
     got = expect_array(exercise, call, got, x)
     expect_close(exercise, call, got, x, FLOAT32_TOL, measure=picture_error,
-                 fix="with a zero gradient there is nowhere to go: return x unchanged")
+                 fix=T("with a zero gradient there is nowhere to go: return x unchanged",
+                       "梯度为零时无处可走：原样返回 x"))
 
 
 # Exercise 1.4 ------------------------------------------------------------------------------------------------
 SIZE = (32, 48)  # (H, W) of the references' images
 LOOP = {"layer": "conv4_2", "iters": 5, "lr": 3.0, "tol": 0.0, "every": 2}  # not the defaults
 PROBE = {"layer": "conv4_2", "iters": 8, "lr": 3.0, "tol": 0.0, "every": 8}  # where the early-stop tols come from
-LOOP_STEPS = ("in each iteration: set data, forward, log the loss, set the diff, backward, snapshot, "
-              "early stop, then step with normalized_step(x, net.blobs['data'].diff, lr)")
+LOOP_STEPS = T("in each iteration: set data, forward, log the loss, set the diff, backward, snapshot, early stop, "
+               "then step with normalized_step(x, net.blobs['data'].diff, lr)",
+               "每次迭代：写入 data、前向、记录损失、写入 diff、反向、快照、提前停止，"
+               "然后用 normalized_step(x, net.blobs['data'].diff, lr) 走一步")
 
 
 def loop_call(settings: dict[str, object]) -> str:
@@ -271,35 +307,64 @@ def loop_call(settings: dict[str, object]) -> str:
             f"and x0 white noise (1, 3, {SIZE[0]}, {SIZE[1]})")
 
 
+SPY = {
+    "no forward": (T("no forward pass", "没有前向传播"),
+                   T("run net.forward(end=relu_name(layer)) ('{relu}') in every iteration",
+                     "每次迭代都要运行 net.forward(end=relu_name(layer))（'{relu}'）")),
+    "before relu": (T("forward stops before the ReLU", "前向停在了 ReLU 之前"),
+                    T("net.forward(end='{layer}') stops before the in-place {relu}, so blob {layer} holds the raw "
+                      "convolution, negative values included: use net.forward(end=relu_name(layer)) ('{relu}')",
+                      "net.forward(end='{layer}') 停在原地 {relu} 之前，blob {layer} 里是未经 ReLU 的卷积结果"
+                      "（含负值）：用 net.forward(end=relu_name(layer))（'{relu}'）")),
+    "fixed layer": (T("a fixed layer name", "写死了层名"),
+                    T("the loop ran forward to {ends} with layer={layer!r}: use the `layer` argument (and "
+                      "relu_name(layer)) everywhere",
+                      "layer={layer!r} 时循环却前向到 {ends}：处处使用参数 `layer`（以及 relu_name(layer)）")),
+    "no backward": (T("no backward pass", "没有反向传播"),
+                    T("after writing the gradient into net.blobs[layer].diff[0], run net.backward(start=layer) "
+                      "('{layer}')",
+                      "把梯度写进 net.blobs[layer].diff[0] 之后，运行 net.backward(start=layer)（'{layer}'）")),
+    "wrong start": (T("backward from the wrong layer", "反向传播的起点不对"),
+                    T("the loop ran {ran}: Caffe then begins at another layer, whose diff is not your gradient; "
+                      "use net.backward(start=layer) ('{layer}')",
+                      "循环运行了 {ran}：Caffe 会从另一层开始，那里的 diff 不是你的梯度；"
+                      "用 net.backward(start=layer)（'{layer}'）")),
+    "not injected": (T("gradient not injected", "没有注入梯度"),
+                     T("write content_grad(F, P) into net.blobs['{layer}'].diff[0] before backward",
+                       "在反向传播之前把 content_grad(F, P) 写进 net.blobs['{layer}'].diff[0]")),
+    "wrong blob": (T("wrong blob", "用错了 blob"),
+                   T("the step must use the image's gradient, net.blobs['data'].diff; the loop never read it",
+                     "这一步要用图像的梯度 net.blobs['data'].diff；循环从没读过它")),
+}
+
+
 def spy_mistake(spy: SpyNet, layer: str) -> tuple[str, str] | None:
     """The likely mistake in how the loop drove pycaffe, from the spy's ordered log; None if nothing looks wrong."""
     relu = relu_name(layer)
     ends = {call.get("end") for kind, call in spy.calls if kind == "forward"}
     starts = {call.get("start") for kind, call in spy.calls if kind == "backward"}
     read = [call["blob"] for kind, call in spy.calls if kind == "diff_read"]
-    if not ends:
-        return "no forward pass", f"run net.forward(end=relu_name(layer)) ('{relu}') in every iteration"
-    if layer in ends and relu not in ends:
-        return ("forward stops before the ReLU",
-                f"net.forward(end='{layer}') stops before the in-place {relu}, so blob {layer} holds the raw "
-                f"convolution, negative values included: use net.forward(end=relu_name(layer)) ('{relu}')")
-    if ends - {relu, None}:
-        return "a fixed layer name", (f"the loop ran forward to {sorted(map(str, ends))} with layer={layer!r}: "
-                                      "use the `layer` argument (and relu_name(layer)) everywhere")
-    if not starts:
-        return "no backward pass", (f"after writing the gradient into net.blobs[layer].diff[0], run "
-                                    f"net.backward(start=layer) ('{layer}')")
     wrong = starts - {layer, relu}
-    if wrong:
-        ran = "net.backward() without start" if None in wrong else f"net.backward(start={sorted(wrong)[0]!r})"
-        return "backward from the wrong layer", (
-            f"the loop ran {ran}: Caffe then begins at another layer, whose diff is not your gradient; "
-            f"use net.backward(start=layer) ('{layer}')")
-    if layer not in read:
-        return "gradient not injected", f"write content_grad(F, P) into net.blobs['{layer}'].diff[0] before backward"
-    if "data" not in read:
-        return "wrong blob", "the step must use the image's gradient, net.blobs['data'].diff; the loop never read it"
-    return None
+    if not ends:
+        key = "no forward"
+    elif layer in ends and relu not in ends:
+        key = "before relu"
+    elif ends - {relu, None}:
+        key = "fixed layer"
+    elif not starts:
+        key = "no backward"
+    elif wrong:
+        key = "wrong start"
+    elif layer not in read:
+        key = "not injected"
+    elif "data" not in read:
+        key = "wrong blob"
+    else:
+        return None
+    ran = "net.backward()" if None in wrong else f"net.backward(start={sorted(map(str, wrong))[0]!r})"
+    name, fix = SPY[key]
+    lang = language()
+    return name(lang), fix(lang, relu=relu, layer=layer, ends=sorted(map(str, ends)), ran=ran)
 
 
 def diagnose(run: LoopRun) -> tuple[str, str] | None:
@@ -329,10 +394,11 @@ def learner_and_reference(isolated, reference, exercise, net, refs, settings) ->
 
 
 def returned_x0(run: LoopRun, x0: np.ndarray) -> Mistake:
-    return Mistake("returned x0", x0, "return the image you optimised, not the start")
+    return Mistake(T("returned x0", "返回了 x0"), x0, T("return the image you optimised, not the start",
+                                                        "返回优化后的图像，而不是起点"))
 
 
-def check_run(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, fix: str) -> None:
+def check_run(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, fix: T) -> None:
     check_losses(exercise, run, expected.losses, diagnose, fix=LOOP_STEPS)
     check_image(exercise, run, ".x", run.x, expected.x, expected.losses, returned_x0(run, x0), diagnose=diagnose,
                 fix=fix)
@@ -342,11 +408,13 @@ def check_run(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, fix: str
 def test_1_4_matches_reference_run(isolated, reference, exercise: Graded, vgg, references_lesson1):
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, LOOP)
     check_losses(exercise, run, expected.losses, diagnose, fix=LOOP_STEPS)
-    before_last = Mistake("x before the last step", expected.snapshots[max(expected.snapshots)],
-                          "take the step in every iteration, the last one too, and return that x")
+    before_last = Mistake(T("x before the last step", "最后一步之前的 x"), expected.snapshots[max(expected.snapshots)],
+                          T("take the step in every iteration, the last one too, and return that x",
+                            "每次迭代都要走一步，最后一次也要，然后返回那个 x"))
     check_image(exercise, run, ".x", run.x, expected.x, expected.losses, returned_x0(run, references_lesson1["x0"]),
                 before_last, diagnose=diagnose,
-                fix="return x after the last step: x = normalized_step(x, net.blobs['data'].diff, lr)")
+                fix=T("return x after the last step: x = normalized_step(x, net.blobs['data'].diff, lr)",
+                      "返回最后一步之后的 x：x = normalized_step(x, net.blobs['data'].diff, lr)"))
 
 
 @pytest.mark.exercise("1.4")
@@ -354,17 +422,23 @@ def test_1_4_snapshots(isolated, reference, exercise: Graded, vgg, references_le
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, LOOP)
     keys = sorted(expected.snapshots)
     if sorted(run.snapshots) != keys:
-        fail(exercise, run.call + " -> .snapshots", f"snapshots at iterations {sorted(run.snapshots)}",
-             f"snapshots at iterations {keys}", "wrong snapshot iterations",
-             f"keep snapshots[i] = x.copy() when i % every == 0 (every={run.settings['every']}), before the step")
+        at = T("snapshots at iterations {keys}", "在第 {keys} 次迭代的快照")
+        fail(exercise, run.call + " -> .snapshots", at(language(), keys=sorted(run.snapshots)),
+             at(language(), keys=keys), T("wrong snapshot iterations", "快照的迭代次数不对"),
+             T("keep snapshots[i] = x.copy() when i % every == 0 (every={every}), before the step",
+               "当 i % every == 0（every={every}）时，在走这一步之前保存 snapshots[i] = x.copy()")(
+                 language(), every=run.settings["every"]))
     moved = not np.array_equal(run.x, references_lesson1["x0"])
     for key in keys:
         got = expect_array(exercise, f"{run.call} -> .snapshots[{key}]", run.snapshots[key], expected.snapshots[key])
-        shared = [Mistake("snapshots share memory", run.x, "store a copy, snapshots[i] = x.copy(): x changes later")]
+        shared = [Mistake(T("snapshots share memory", "快照共享内存"), run.x,
+                          T("store a copy, snapshots[i] = x.copy(): x changes later",
+                            "保存一个副本 snapshots[i] = x.copy()：x 之后还会变"))]
         check_image(exercise, run, f".snapshots[{key}]", got, expected.snapshots[key], expected.losses,
                     *(shared if moved else []), diagnose=diagnose,
-                    fix="snapshots[i] is the image at the start of iteration i (whose loss is losses[i]): "
-                        "take it before the step")
+                    fix=T("snapshots[i] is the image at the start of iteration i (whose loss is losses[i]): "
+                          "take it before the step",
+                          "snapshots[i] 是第 i 次迭代开始时的图像（它的损失是 losses[i]）：在走这一步之前保存"))
 
 
 def relative_changes(losses: list[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -373,11 +447,16 @@ def relative_changes(losses: list[float]) -> tuple[np.ndarray, np.ndarray]:
     return np.abs(np.diff(L)) / L[:-1], np.abs(np.diff(L)) / L[1:]
 
 
-RULE = "at iteration i > 0, after logging L_i, break when |L_(i-1) - L_i| < tol * L_(i-1)"
+RULE = T("at iteration i > 0, after logging L_i, break when |L_(i-1) - L_i| < tol * L_(i-1)",
+         "在第 i > 0 次迭代记录 L_i 之后，当 |L_(i-1) - L_i| < tol * L_(i-1) 时 break")
+
+
+STOPPED = T("{n} losses (stopped at iteration {at})", "{n} 个损失（停在第 {at} 次迭代）")
 
 
 def check_stop(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, why: str) -> None:
     """The run must stop exactly where the reference stopped; a mismatch before that is the loop's, not the rule's."""
+    lang = language()
     n = min(len(run.losses), len(expected.losses))
     if n and rel_error(run.losses[:n], expected.losses[:n]) > LOSS_TOL:
         check_losses(exercise, run, expected.losses, diagnose, fix=LOOP_STEPS)  # wrong before any stop: not the rule
@@ -385,17 +464,30 @@ def check_stop(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, why: st
         found = seen(run, expected.losses, diagnose)
         if found is None:
             iters = int(run.settings["iters"])
-            name = "no early stop" if len(run.losses) == iters else "stops at the wrong iteration"
-            found = (name, f"{RULE} (tol={run.settings['tol']:.4g}): {why}")
-        fail(exercise, run.call, f"{len(run.losses)} losses (stopped at iteration {len(run.losses) - 1})",
+            name = (T("no early stop", "没有提前停止") if len(run.losses) == iters else
+                    T("stops at the wrong iteration", "停在了错误的迭代"))
+            found = (name, f"{RULE(lang)} (tol={run.settings['tol']:.4g}): {why}")
+        fail(exercise, run.call, STOPPED(lang, n=len(run.losses), at=len(run.losses) - 1),
              f"{len(expected.losses)} losses ({why})", *found)
     check_run(exercise, run, expected, x0,
-              fix=f"on an early stop, break before the step: x is the image whose loss came last ({RULE})")
+              fix=T("on an early stop, break before the step: x is the image whose loss came last ({rule})",
+                    "提前停止时，在走这一步之前 break：x 是最后记录了损失的那张图像（{rule}）")(lang, rule=RULE(lang)))
 
 
 def probe(reference, vgg, refs):
     """The reference loop's losses without early stop: the early-stop settings are chosen from them."""
     return reference_run(reference.reconstruct, vgg, loop_inputs(vgg, refs, "conv4_2"), PROBE, like=refs["x0"])
+
+
+@pytest.mark.exercise("1.4")
+def test_1_4_early_stop(isolated, reference, exercise: Graded, vgg, references_lesson1):
+    """A tol that stops the loop at an iteration k >= 2 with the widest margin on both sides."""
+    r1, _ = relative_changes(probe(reference, vgg, references_lesson1).losses)
+    k = max(range(2, len(r1) + 1), key=lambda i: r1[: i - 1].min() / r1[i - 1])
+    settings = dict(PROBE, tol=float(np.sqrt(r1[: k - 1].min() * r1[k - 1])), every=4)
+    run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
+    check_stop(exercise, run, expected, references_lesson1["x0"],
+               f"the relative change first falls below tol at iteration {k}")
 
 
 @pytest.mark.exercise("1.4")
@@ -448,7 +540,8 @@ def test_1_4_follows_layer(isolated, reference, exercise: Graded, vgg, reference
     settings = {"layer": "conv2_2", "iters": 3, "lr": 3.0, "tol": 0.0, "every": 1}
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
     check_run(exercise, run, expected, references_lesson1["x0"],
-              fix="use the `layer` argument everywhere: forward, blobs[layer], backward")
+              fix=T("use the `layer` argument everywhere: forward, blobs[layer], backward",
+                    "处处使用参数 `layer`：前向、blobs[layer]、反向"))
 
 
 @pytest.mark.exercise("1.4")
@@ -456,4 +549,5 @@ def test_1_4_follows_a_deeper_layer(isolated, reference, exercise: Graded, vgg, 
     settings = {"layer": "conv5_1", "iters": 3, "lr": 3.0, "tol": 0.0, "every": 1}
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
     check_run(exercise, run, expected, references_lesson1["x0"],
-              fix="use the `layer` argument everywhere: forward to relu_name(layer), blobs[layer], backward")
+              fix=T("use the `layer` argument everywhere: forward to relu_name(layer), blobs[layer], backward",
+                    "处处使用参数 `layer`：前向到 relu_name(layer)、blobs[layer]、反向"))
