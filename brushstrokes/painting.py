@@ -226,22 +226,43 @@ def paint_files(s: PaintSettings) -> list[Path]:
         raise BrushstrokesError(NOT_FINISHED(lang, file=f"{s.use}/", error=exc), NOT_FINISHED_TODO(lang)) from exc
 
 
-def _paint_files(s: PaintSettings) -> list[Path]:
+@dataclass
+class Painted:
+    """One run's results: the picture (H, W, 3) uint8 or float32 RGB, the final x (1, 3, H, W), the losses and
+    snapshots (after k iterations), the seconds it took, the photo (H, W, 3), alpha and beta, and whether
+    Ctrl-C stopped it."""
+
+    picture: np.ndarray
+    x: np.ndarray
+    losses: list[float]
+    snapshots: dict[int, np.ndarray]
+    seconds: float
+    photo: np.ndarray
+    alpha: float
+    beta: float
+    stopped: bool
+
+
+def paint_picture(s: PaintSettings, net=None, quiet: bool = False) -> Painted:
+    """Paint s.content in the style of s.styles with the lessons of s.use; nothing is written.
+
+    net: a VGG19 to reuse (it must have s.pooling and s.weights); quiet: no messages and no progress bar.
+    """
     from tqdm import tqdm
 
-    from brushstrokes import plotting
-    from brushstrokes.outputs import OutputSet
     from brushstrokes.vgg import features, load_vgg19, set_input_shape
 
     lang = language()
+    say = (lambda *a, **k: None) if quiet else print
     lesson1, lesson2, lesson3 = load_modules(s.use)
     original = picture_size(s.content)
     w, h = working_size(original, s.size)
     if max(original) != max(w, h):
-        print(RESIZED(lang, what=s.content, w0=original[0], h0=original[1], w=w, h=h, size=max(w, h)))
+        say(RESIZED(lang, what=s.content, w0=original[0], h0=original[1], w=w, h=h, size=max(w, h)))
     photo = images.load_image(s.content, size=(h, w))
     content = images.preprocess(photo)
-    net = load_vgg19(pooling=s.pooling, shape=(h, w), normalised=s.weights == "normalised")
+    if net is None:
+        net = load_vgg19(pooling=s.pooling, shape=(h, w), normalised=s.weights == "normalised")
     device = "GPU" if _on_gpu() else "CPU"
     P = features(net, content, (s.content_layer,))[s.content_layer]
     grams, paintings = [], []
@@ -266,10 +287,11 @@ def _paint_files(s: PaintSettings) -> list[Path]:
     x0 = initial_image(s.init, content, paintings[0], s.seed)
     every = s.save_every or max(1, s.iters // 5)
     styles = ", ".join(str(p) for p in s.styles)
-    print(STARTING(lang, content=s.content, w=w, h=h, styles=styles, optimizer=s.optimizer, iters=s.iters,
-                   ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device, use=s.use), flush=True)
+    say(STARTING(lang, content=s.content, w=w, h=h, styles=styles, optimizer=s.optimizer, iters=s.iters,
+                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device, use=s.use), flush=True)
     start = time.perf_counter()
-    with StopRequest() as stop, tqdm(total=s.iters, desc="painting", unit="it", leave=False, disable=None) as bar:
+    with StopRequest() as stop, tqdm(total=s.iters, desc="painting", unit="it", leave=False,
+                                     disable=True if quiet else None) as bar:
         def callback(k: int, x: np.ndarray, loss: float) -> bool:
             bar.update(1)
             bar.set_postfix(loss=f"{loss:.4g}")
@@ -281,24 +303,34 @@ def _paint_files(s: PaintSettings) -> list[Path]:
             lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
             x, losses, snapshots = first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr,
                                                lesson1.normalized_step)
-    seconds, n = time.perf_counter() - start, max(1, len(losses) - 1)
+    seconds = time.perf_counter() - start
     picture = images.deprocess(x)
     if s.original_colors:
         picture = lesson3.keep_colours(picture.astype(np.float32), photo)
+    return Painted(picture, x, list(losses), dict(snapshots), seconds, photo, alpha, beta, stop.requested)
+
+
+def _paint_files(s: PaintSettings) -> list[Path]:
+    from brushstrokes import plotting
+    from brushstrokes.outputs import OutputSet
+
+    lang = language()
+    done = paint_picture(s)
+    n = max(1, len(done.losses) - 1)
     stem = f"{Path(s.content).stem}_" + "_".join(Path(p).stem for p in s.styles)
-    frames = {f"iteration {k}": snap for k, snap in sorted(snapshots.items())}
-    frames[f"result ({n} it)"] = images.preprocess(np.asarray(picture, dtype=np.float32))
+    frames = {f"iteration {k}": snap for k, snap in sorted(done.snapshots.items())}
+    frames[f"result ({n} it)"] = images.preprocess(np.asarray(done.picture, dtype=np.float32))
     with OutputSet(s.out) as files:
-        images.save_image(files.path(f"{stem}.png"), picture)
-        title = f"alpha L_content + beta L_style, alpha/beta = {alpha / beta:.3g}"
-        plotting.plot_losses(losses, files.path(f"{stem}_loss.png"), title=title)
+        images.save_image(files.path(f"{stem}.png"), done.picture)
+        title = f"alpha L_content + beta L_style, alpha/beta = {done.alpha / done.beta:.3g}"
+        plotting.plot_losses(done.losses, files.path(f"{stem}_loss.png"), title=title)
         plotting.plot_frames(frames, files.path(f"{stem}_frames.png"), columns=min(4, len(frames)))
         if s.save_every:
-            for k, snap in sorted(snapshots.items()):
+            for k, snap in sorted(done.snapshots.items()):
                 images.save_image(files.path(f"{stem}_{k:04d}.png"), images.deprocess(snap))
-    if stop.requested:
+    if done.stopped:
         print(STOPPED(lang, n=n))
-    print(DONE(lang, n=n, seconds=seconds, per=seconds / n, first=losses[0], last=losses[-1]))
+    print(DONE(lang, n=n, seconds=done.seconds, per=done.seconds / n, first=done.losses[0], last=done.losses[-1]))
     print(WROTE(lang, files=", ".join(str(p) for p in files.written[:3])
                 + (f" (+{len(files.written) - 3})" if len(files.written) > 3 else "")))
     return files.written
