@@ -1,0 +1,333 @@
+"""The learner's commands: check, watch, hint, reset, progress, and their language.
+
+Every test works on a temporary copy of the lesson files and a temporary state folder (through
+BRUSHSTROKES_LESSONS_DIR and BRUSHSTROKES_STATE_DIR): the real lessons/ and .brushstrokes/ are never touched.
+The check runs are real (pytest checks/ in a subprocess) but only grade exercise 1.1, which needs no VGG19.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from brushstrokes import cli, course, i18n, progress
+from brushstrokes.learner import hints, places, runner, standing, stubs
+from brushstrokes.learner.query import exercises
+from brushstrokes.learner.watch import Watcher, lesson_file_changed
+from brushstrokes.paths import ROOT
+
+MODULE = "lesson1_content"
+
+
+@pytest.fixture
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """(lessons folder, state folder): a copy of the committed lesson files, and an empty state folder."""
+    lessons, state = tmp_path / "lessons", tmp_path / "state"
+    lessons.mkdir()
+    for lesson in course.LESSONS:
+        committed = committed_file(lesson.module)
+        if committed is not None:
+            (lessons / f"{lesson.module}.py").write_text(committed)
+    monkeypatch.setenv(places.LESSONS_ENV, str(lessons))
+    monkeypatch.setenv(places.STATE_ENV, str(state))
+    monkeypatch.delenv("BRUSHSTROKES_LANG", raising=False)
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.setenv(var, "C.UTF-8")
+    i18n.set_language(None)
+    yield lessons, state
+    i18n.set_language(None)
+
+
+def committed_file(module: str) -> str | None:
+    done = subprocess.run(["git", "show", f"HEAD:lessons/{module}.py"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def function_source(text: str, name: str) -> tuple[int, int, list[str]]:
+    """(first line, last line, its lines with endings) of top-level function `name` in `text`."""
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == name)
+    lines = text.splitlines(keepends=True)
+    return node.lineno, node.end_lineno, lines[node.lineno - 1:node.end_lineno]
+
+
+def put_solution(lessons: Path, name: str) -> None:
+    """Replace function `name` in the copied lesson file with the reference solution's."""
+    _, _, solution = function_source((ROOT / "solutions" / f"{MODULE}.py").read_text(), name)
+    put_function(lessons, name, "".join(solution))
+
+
+def put_function(lessons: Path, name: str, source: str) -> None:
+    path = lessons / f"{MODULE}.py"
+    text = path.read_text()
+    start, end, _ = function_source(text, name)
+    lines = text.splitlines(keepends=True)
+    path.write_text("".join(lines[:start - 1]) + source + "".join(lines[end:]))
+
+
+# check -------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("query", ["1.2", "1_2", "content_grad", " 1.2 "])
+def test_every_query_form_finds_the_same_exercise(query: str):
+    assert [ex.id for ex in exercises(query)] == ["1.2"]
+
+
+def test_a_lesson_number_or_nothing_selects_several():
+    assert [ex.id for ex in exercises("1")] == [ex.id for ex in course.lesson("1").exercises]
+    assert len(exercises(None)) == len(course.exercises())
+
+
+def test_check_command_selects_checks_by_keyword(folders):
+    lessons, _ = folders
+    cmd = runner.command(exercises("content_grad") + exercises("1_3"), lessons, Path("score.json"))
+    assert cmd[cmd.index("-k") + 1] == "1_2 or 1_3"
+    assert cmd[cmd.index("--lessons-dir") + 1] == str(lessons)
+    assert "-k" not in runner.command(None, lessons, Path("score.json"))
+    assert "--lessons-dir" not in runner.command(None, places.DEFAULT_LESSONS, Path("score.json"))
+
+
+def test_check_no_match_lists_the_exercises(folders, capsys):
+    assert cli.main(["check", "content_gradient"]) == 2
+    err = capsys.readouterr().err
+    assert "no exercise matches 'content_gradient'" in err
+    assert "1.2 content_grad" in err and "1.4 reconstruct" in err
+
+
+@pytest.mark.parametrize("query", ["1.1", "1_1", "content_loss"])
+def test_check_grades_the_copy_and_records_progress(folders, capsys, query):
+    lessons, state = folders
+    assert cli.main(["check", query]) == 1  # the stub
+    out = capsys.readouterr().out
+    assert "not started" in out and "0 of 1 selected exercises pass" in out
+    assert progress.load(state / "progress.json")["1.1"]["status"] == "not started"
+    put_solution(lessons, "content_loss")
+    assert cli.main(["check", query]) == 0
+    assert "1 of 1 selected exercises pass" in capsys.readouterr().out
+    assert progress.load(state / "progress.json")["1.1"]["status"] == "passed"
+    assert (ROOT / "lessons" / f"{MODULE}.py").read_text() == committed_file(MODULE)  # the real file untouched
+
+
+# watch -------------------------------------------------------------------------------------------------------
+def test_watch_rechecks_on_save_and_moves_on(folders):
+    lessons, state = folders
+    said: list[str] = []
+    watcher = Watcher(say=said.append)
+    assert watcher.current.id == "1.1"
+    assert watcher.on_save([lessons / "notes.txt", lessons / ".#lesson1_content.py"]) is None  # not lesson files
+    assert watcher.on_save([lessons / f"{MODULE}.py"]) is False  # saved, still the stub
+    assert watcher.current.id == "1.1"
+    assert any("not started" in line for line in said)
+    said.clear()
+    put_solution(lessons, "content_loss")
+    assert watcher.on_save([str(lessons / f"{MODULE}.py")]) is True
+    assert watcher.current.id == "1.2"
+    text = "\n".join(said)
+    assert "exercise 1.1 (content_loss) passes" in text
+    assert "exercise 1.2 of 4 · lesson 1" in text and "after it: exercise 1.3" in text
+    assert "course: 1/" in text
+    assert not any("Brushstrokes score" in line for line in said)  # watch shows one status line, not the table
+    assert progress.load(state / "progress.json")["1.1"]["status"] == "passed"
+
+
+def test_watch_skips_exercises_passed_before(folders):
+    _, state = folders
+    progress.record({"1.1": ("passed", ""), "1.2": ("passed", ""), "1.3": ("failed", "x")},
+                    path=state / "progress.json")
+    assert Watcher(say=lambda line: None).current.id == "1.3"
+    assert standing.following(course.exercise("1.1")).id == "1.3"
+
+
+def test_watch_once_checks_the_current_exercise(folders, capfd):
+    lessons, _ = folders
+    put_solution(lessons, "content_loss")
+    assert cli.main(["watch", "--once"]) == 0
+    assert "exercise 1.1 (content_loss) passes" in capfd.readouterr().out
+
+
+def test_only_lesson_files_trigger_a_check(tmp_path: Path):
+    (tmp_path / "sub").mkdir()
+    changed = [tmp_path / "a.py", tmp_path / "sub" / "b.py", tmp_path / "c.txt", tmp_path / ".partial-a.py"]
+    assert lesson_file_changed(tmp_path, changed) == [(tmp_path / "a.py").resolve()]
+
+
+# hint --------------------------------------------------------------------------------------------------------
+def test_hint_ladder_climbs_then_points_to_the_solution(folders, capsys):
+    _, state = folders
+    ex = course.exercise("1.2")
+    outputs = []
+    for _ in range(len(ex.hints) + 1):
+        assert cli.main(["hint", "1_2"]) == 0
+        outputs.append(capsys.readouterr().out)
+    for step, out in enumerate(outputs[:len(ex.hints)], start=1):
+        assert f"Hint {step} of {len(ex.hints)}" in out
+        assert ex.hints[step - 1]("en") in out
+    assert "docs/lesson1.md#exercise-1-2" not in outputs[0]
+    assert "docs/lesson1.md#exercise-1-2" in outputs[len(ex.hints) - 1]
+    assert "docs/lesson1.md#exercise-1-2" in outputs[-1] and "--restart" in outputs[-1]
+    assert json.loads((state / "hints.json").read_text()) == {"1.2": len(ex.hints)}
+    assert cli.main(["hint", "1.2", "--restart"]) == 0
+    assert f"Hint 1 of {len(ex.hints)}" in capsys.readouterr().out
+
+
+def test_hint_points_to_the_chinese_page_in_chinese(folders, capsys):
+    for _ in course.exercise("1.1").hints:
+        cli.main(["--lang", "zh", "hint", "1.1"])
+    out = capsys.readouterr().out
+    assert "docs/lesson1.zh.md#exercise-1-1" in out and "/zh/lesson1/#exercise-1-1" in out
+    assert "提示" in out
+
+
+def test_hint_needs_one_exercise(folders, capsys):
+    assert cli.main(["hint", "1"]) == 2
+    assert "hint works on one" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("ex", course.lesson("1").exercises, ids=lambda ex: ex.id)
+def test_every_lesson1_page_has_the_anchor_the_hints_point_to(ex):
+    for page in ("lesson1.md", "lesson1.zh.md"):
+        assert f"{{ #{hints.anchor(ex)} }}" in (ROOT / "docs" / page).read_text(), page
+
+
+# reset -------------------------------------------------------------------------------------------------------
+def test_reset_restores_one_function_and_nothing_else(folders, capsys):
+    lessons, state = folders
+    path = lessons / f"{MODULE}.py"
+    put_solution(lessons, "content_loss")
+    put_solution(lessons, "content_grad")
+    path.write_text(path.read_text() + "\n# my notes after the last function\n")
+    before = path.read_bytes()
+    start, end, mine = function_source(before.decode(), "content_grad")
+    assert cli.main(["reset", "1.2"]) == 0
+    out = capsys.readouterr().out
+    after = path.read_bytes()
+    lines_before, lines_after = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    _, _, stub = function_source(committed_file(MODULE), "content_grad")
+    new_start, new_end, restored = function_source(after.decode(), "content_grad")
+    assert restored == stub
+    assert lines_after[:new_start - 1] == lines_before[:start - 1]  # everything above: byte-identical
+    assert lines_after[new_end:] == lines_before[end:]  # everything below, the notes included
+    assert function_source(after.decode(), "content_loss")[2] == function_source(before.decode(), "content_loss")[2]
+    backups = list((state / "backups").glob(f"{MODULE}.content_grad.*.py"))
+    assert len(backups) == 1 and backups[0].read_text() == "".join(mine)
+    assert str(backups[0].name) in out
+    assert cli.main(["reset", "content_grad"]) == 0  # already the stub: nothing changes, no new backup
+    assert path.read_bytes() == after and len(list((state / "backups").iterdir())) == 1
+
+
+def test_reset_keeps_windows_line_endings(folders):
+    lessons, _ = folders
+    path = lessons / f"{MODULE}.py"
+    put_solution(lessons, "normalized_step")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes()
+    assert cli.main(["reset", "1.3"]) == 0
+    after = path.read_bytes()
+    assert after.count(b"\n") == after.count(b"\r\n")
+    assert before != after and b"NotImplementedError" in after
+
+
+def test_reset_refuses_a_file_that_does_not_parse(folders, capsys):
+    lessons, state = folders
+    path = lessons / f"{MODULE}.py"
+    put_solution(lessons, "content_grad")
+    path.write_text(path.read_text() + "\ndef broken(:\n")
+    before = path.read_bytes()
+    assert cli.main(["reset", "1.2"]) == 2
+    err = capsys.readouterr().err
+    assert "does not parse" in err and "line" in err
+    assert path.read_bytes() == before
+    assert not (state / "backups").exists()
+
+
+def test_reset_refuses_a_missing_function(folders, capsys):
+    lessons, _ = folders
+    path = lessons / f"{MODULE}.py"
+    path.write_text(path.read_text().replace("def content_grad(", "def content_gradient("))
+    before = path.read_bytes()
+    assert cli.main(["reset", "1.2"]) == 2
+    assert "has no function content_grad" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_reset_without_git_rebuilds_the_stub_from_the_solution(folders, monkeypatch):
+    lessons, _ = folders
+    monkeypatch.setattr(stubs, "committed_stub", lambda ex: None)
+    put_solution(lessons, "content_grad")
+    done = stubs.reset_function(course.exercise("1.2"))
+    assert done.source == "solutions"
+    text = (lessons / f"{MODULE}.py").read_text()
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.FunctionDef) and n.name == "content_grad")
+    solution = next(n for n in ast.parse((ROOT / "solutions" / f"{MODULE}.py").read_text()).body
+                    if isinstance(n, ast.FunctionDef) and n.name == "content_grad")
+    assert ast.dump(node.args) == ast.dump(solution.args)
+    assert isinstance(node.body[-1], ast.Raise) and "1.2" in ast.unparse(node.body[-1])
+
+
+# progress and language ---------------------------------------------------------------------------------------
+def test_progress_shows_recorded_grades_and_the_next_exercise(folders, capsys):
+    _, state = folders
+    progress.record({"1.1": ("passed", ""), "1.2": ("failed", "missing ReLU mask")}, path=state / "progress.json")
+    assert cli.main(["progress"]) == 0
+    out = capsys.readouterr().out
+    row = {line.split()[0]: line for line in out.splitlines() if line.startswith("  1.")}
+    assert "passed" in row["1.1"] and "10 min" in row["1.1"]
+    assert "failed" in row["1.2"] and "missing ReLU mask" in row["1.2"]
+    assert "never checked" in row["1.3"]
+    assert "1/4 passed" in out
+    assert "Next: exercise 1.2" in out and "brushstrokes check 1.2" in out
+
+
+def test_chinese_output(folders, capsys, monkeypatch):
+    _, state = folders
+    progress.record({"1.1": ("passed", "")}, path=state / "progress.json")
+    assert cli.main(["--lang", "zh", "progress"]) == 0
+    out = capsys.readouterr().out
+    assert "第 1 课" in out and "通过" in out and "下一步：练习 1.2" in out
+    assert "Next:" not in out
+    i18n.set_language(None)
+    monkeypatch.setenv("BRUSHSTROKES_LANG", "zh")
+    assert cli.main(["check", "nope"]) == 2
+    assert "没有与 'nope' 对应的练习" in capsys.readouterr().err
+
+
+def test_state_files_stay_in_the_state_folder(folders):
+    lessons, state = folders
+    assert places.lessons_dir() == lessons.resolve()
+    assert places.progress_path() == (state / "progress.json").resolve()
+    assert places.backups_dir().is_relative_to(state.resolve())
+    shutil.rmtree(lessons)
+    assert places.lessons_dir(Path("elsewhere")) == Path("elsewhere").resolve()
+
+
+# the lesson pages the hints and messages point to ----------------------------------------------------------
+def page_section(page: str, ex) -> str:
+    """The text of exercise `ex`'s section on docs/<page>, from its heading to the next '## '."""
+    text = (ROOT / "docs" / page).read_text()
+    start = text.index(f"{{ #{hints.anchor(ex)} }}")
+    end = text.find("\n## ", start)
+    return text[start:end if end > 0 else None]
+
+
+@pytest.mark.parametrize("page", ["lesson1.md", "lesson1.zh.md"])
+@pytest.mark.parametrize("ex", course.lesson("1").exercises, ids=lambda ex: ex.id)
+def test_each_exercise_section_has_its_time_check_command_and_folded_solution(page, ex):
+    section = page_section(page, ex)
+    assert f"brushstrokes check {ex.id}" in section
+    assert (f"About {ex.minutes} minutes" if page == "lesson1.md" else f"约 {ex.minutes} 分钟") in section
+    solution = (ROOT / "solutions" / f"{MODULE}.py").read_text()
+    start, end, _ = function_source(solution, ex.function)
+    assert "??? success" in section
+    assert f'--8<-- "solutions/{MODULE}.py:{start}:{end}"' in section, "the folded solution's lines moved"
+
+
+def test_the_pages_next_line_is_what_the_checks_print():
+    from checks import messages
+    from checks.target import NEXT_STEP
+
+    for lang, page in (("en", "lesson1.md"), ("zh", "lesson1.zh.md")):
+        step = NEXT_STEP(lang, function="content_grad", file=f"lessons/{MODULE}.py", id="1.2")
+        expected = messages.NEXT_FAILED(lang, id="1.2", step=step)
+        assert expected in (ROOT / "docs" / page).read_text(), f"update the score example on docs/{page}"
