@@ -331,3 +331,12 @@ def test_the_pages_next_line_is_what_the_checks_print():
         step = NEXT_STEP(lang, function="content_grad", file=f"lessons/{MODULE}.py", id="1.2")
         expected = messages.NEXT_FAILED(lang, id="1.2", step=step)
         assert expected in (ROOT / "docs" / page).read_text(), f"update the score example on docs/{page}"
+
+
+@pytest.mark.parametrize("ex", course.lesson("1").exercises, ids=lambda ex: ex.id)
+def test_the_last_hint_is_the_solutions_code(ex):
+    _, _, solution = function_source((ROOT / "solutions" / f"{MODULE}.py").read_text(), ex.function)
+    solution_lines = {line.split("  #")[0].strip() for line in solution}
+    for lang in ("en", "zh"):
+        code = [line.strip().strip("`") for line in ex.hints[-1](lang).splitlines() if line.strip()]
+        assert code and all(line in solution_lines for line in code), f"{ex.id}: {code} not in the solution"

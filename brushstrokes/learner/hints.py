@@ -53,7 +53,7 @@ def next_hint(ex: Exercise, lang: str, restart: bool = False) -> list[str]:
     shown = load()
     step = 1 if restart else min(shown.get(ex.id, 0) + 1, len(ex.hints))
     lines = [M.HINT_HEADER(lang, step=step, count=len(ex.hints), id=ex.id, title=ex.title(lang), function=ex.function),
-             "  " + ex.hints[step - 1](lang)]
+             *("  " + line for line in ex.hints[step - 1](lang).splitlines())]
     if step < len(ex.hints):
         lines.append(M.HINT_MORE(lang, id=ex.id))
     else:

@@ -68,9 +68,9 @@ HINT_HEADER = Text("Hint {step} of {count} for exercise {id} · {title} ({functi
                    "练习 {id} · {title}（{function}）的提示，第 {step} 步，共 {count} 步：")
 HINT_MORE = Text("Still stuck? `brushstrokes hint {id}` again gives the next, more specific step.",
                  "还是卡住了？再运行 `brushstrokes hint {id}` 会给出下一步更具体的提示。")
-HINT_LAST = Text("That was the last hint: the line of code itself. The whole solution, to compare with yours, is "
+HINT_LAST = Text("That was the last hint: the code itself. The whole solution, to compare with yours, is "
                  "folded on the lesson page under \"Exercise {id}\": {page}#{anchor} (`make serve`, then {url}).",
-                 "这是最后一条提示：就是那行代码。完整答案（可以和你的对照）折叠在课程页面的“练习 {id}”下："
+                 "这是最后一条提示：就是代码本身。完整答案（可以和你的对照）折叠在课程页面的“练习 {id}”下："
                  "{page}#{anchor}（运行 `make serve` 后打开 {url}）。")
 HINT_AGAIN = Text("(`brushstrokes hint {id} --restart` starts this ladder again from the first step.)",
                   "（`brushstrokes hint {id} --restart` 会从第一步重新开始这组提示。）")
