@@ -91,6 +91,9 @@ FORWARD_NAME = Text("wrong forward pass", "前向传播不对")
 PAIR = Text("a tuple (loss, gradient)", "一个元组 (损失, 梯度)")
 PAIR_FIX = Text("return loss, grad", "return loss, grad")
 WRONG_RETURN = Text("wrong return value", "返回值不对")
+NO_DATA = Text("x never reaches the net", "x 没有送进网络")
+NO_DATA_FIX = Text("start with net.blobs['data'].data[...] = x, then forward",
+                   "先 net.blobs['data'].data[...] = x，再前向")
 
 
 def total_mistakes(ref, net, x, P, A, layer, weights, loss) -> tuple[list[Mistake], list[Mistake]]:
@@ -141,6 +144,7 @@ def test_3_1_matches_reference(isolated: ModuleType, reference: ModuleType, exer
     call = (f"total_loss_grad(net, x, P, A, alpha={ALPHA}, beta={BETA}, content_layer={layer!r}, weights={weights}) "
             f"with x white noise (1, 3, 32, 48), P the cat's {layer} features, A The Scream's Gram matrices at "
             + ", ".join(style_layers))
+    stale = reference.total_loss_grad(vgg, np.zeros_like(x), P, A, ALPHA, BETA, layer, weights)  # data is 0 now
     spy = SpyNet(vgg)
     inputs = {"x": x.copy(), "P": P.copy()}
     result = isolated.total_loss_grad(spy, inputs["x"], inputs["P"], dict(A), ALPHA, BETA, layer, weights)
@@ -155,6 +159,8 @@ def test_3_1_matches_reference(isolated: ModuleType, reference: ModuleType, exer
     got_loss = expect_scalar(exercise, call + " -> loss", result[0])
     got_grad = expect_array(exercise, call + " -> gradient", result[1], grad)
     loss_m, grad_m = total_mistakes(reference, vgg, x, P, A, layer, weights, loss)
+    loss_m.insert(0, Mistake(NO_DATA, stale[0], NO_DATA_FIX))
+    grad_m.insert(0, Mistake(NO_DATA, stale[1], NO_DATA_FIX))
     expect_close(exercise, call + " -> loss", got_loss, loss, LOSS_TOL, loss_m)
     expect_close(exercise, call + " -> gradient", got_grad, grad, FLOAT32_TOL, grad_m, measure=scaled_error)
 
