@@ -361,7 +361,7 @@ def spy_mistake(spy: SpyNet, layer: str) -> tuple[str, str] | None:
         key = "wrong blob"
     else:
         return None
-    ran = "net.backward()" if None in wrong else f"net.backward(start={sorted(map(str, wrong))[0]!r})"
+    ran = "net.backward()" if None in wrong or not wrong else f"net.backward(start={sorted(map(str, wrong))[0]!r})"
     name, fix = SPY[key]
     lang = language()
     return name(lang), fix(lang, relu=relu, layer=layer, ends=sorted(map(str, ends)), ran=ran)
