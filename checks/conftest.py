@@ -21,10 +21,11 @@ Fixtures: `lesson` (the graded module; its function's signature is checked again
 `exercise` (id, function, file, keyword, next_step), `reference` (the lesson's solutions module), `isolated`
 (the graded module with every other exercise's function of the lesson, and every function of the exercises in
 the registry's `uses` (earlier lessons too), replaced by the reference ones: one mistake costs one exercise),
-`vgg` (the real VGG19, average pooling, loaded once; the weights are restored after any check that changed
-them), `references(name)` (checks/references/<name>.npz, loaded and verified once per run: see
-`load_references`). Compare helpers: checks.compare (expect_scalar/array/close, Mistake, fail, rel_error,
-pixels, unchanged, describe); loop grading: checks.loops. Messages may be Text(en, zh).
+`vgg` (the real VGG19, average pooling, loaded once; a check whose learner code changed the weights fails, and
+they are restored for the next one), `references_lesson1`; `load_references(name)` reads
+checks/references/<name>.npz once per run (a damaged file is reported as such, never as the learner's fault).
+Compare helpers: checks.compare (expect_scalar/array/close, Mistake, fail, rel_error, pixels, unchanged,
+describe); loop grading: checks.loops. Messages may be Text(en, zh).
 """
 
 from __future__ import annotations
@@ -207,7 +208,12 @@ def _vgg_net():
 def vgg(_vgg_net):
     """The real VGG19 (average pooling), loaded once per run; checks reshape it to their input.
 
-    checks.loops verifies the weights after each learner call; whatever a check left changed is restored here.
+    checks.loops verifies the weights after each learner loop; whatever a check still left changed is restored
+    here, and the check fails as the learner's mistake (the next check gets an intact net either way).
     """
     yield _vgg_net
-    guard(_vgg_net).restore()
+    layers = guard(_vgg_net).restore()
+    if layers:
+        lang = language()
+        raise CheckFailed(f"{msg.NET_DAMAGED(lang, layers=', '.join(layers[:4]))}\n  "
+                          f"{msg.NET_DAMAGED_FIX(lang)}", msg.NET_DAMAGED_NAME(lang))
