@@ -11,6 +11,7 @@ import ast
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -83,10 +84,20 @@ def test_a_lesson_number_or_nothing_selects_several():
 def test_check_command_selects_checks_by_keyword(folders):
     lessons, _ = folders
     cmd = runner.command(exercises("content_grad") + exercises("1_3"), lessons, Path("score.json"))
-    assert cmd[cmd.index("-k") + 1] == "1_2 or 1_3"
+    assert cmd[cmd.index("-k") + 1] == "1.2 or 1.3"
     assert cmd[cmd.index("--lessons-dir") + 1] == str(lessons)
     assert "-k" not in runner.command(None, lessons, Path("score.json"))
     assert "--lessons-dir" not in runner.command(None, places.DEFAULT_LESSONS, Path("score.json"))
+
+
+def test_the_keyword_selects_only_that_exercises_checks():
+    """-k 1_1 also matched lesson 2's checks at layer conv1_1; the expression the runner uses must not."""
+    expr = runner.keyword_expression(exercises("1.1"))
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "-k", expr], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    collected = [line for line in done.stdout.splitlines() if "::" in line]
+    assert collected, done.stdout
+    assert all("::test_1_1_" in line for line in collected), collected
 
 
 def test_check_no_match_lists_the_exercises(folders, capsys):

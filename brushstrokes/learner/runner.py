@@ -45,8 +45,12 @@ class CheckRun:
 
 
 def keyword_expression(exercises: Sequence[Exercise]) -> str:
-    """pytest's -k expression selecting these exercises' checks: '1_2 or 1_3'."""
-    return " or ".join(ex.keyword for ex in exercises)
+    """pytest's -k expression selecting these exercises' checks: '1.2 or 1.3'.
+
+    The dotted id, which the grading plugin adds to each check's keywords: '1_1' would also match a check
+    named after layer conv1_1 (-k matches substrings), and a function name can be part of another's.
+    """
+    return " or ".join(ex.id for ex in exercises)
 
 
 def command(exercises: Sequence[Exercise] | None, folder: Path, score: Path, color: bool = False) -> list[str]:

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from brushstrokes import course
 from brushstrokes.course import Exercise
 from brushstrokes.i18n import language
 from brushstrokes.learner import hints, places, standing
@@ -94,6 +95,10 @@ class Watcher:
             self.say(message(lang, id=ex.id, function=ex.function, status=label, file=standing.lesson_file(ex)))
             return False
         self.say(M.EXERCISE_PASSED(lang, id=ex.id, function=ex.function))
+        lesson = course.owner(ex)
+        known = standing.grades()
+        if lesson.done(lang) and all(standing.status(e, known) == "passed" for e in lesson.exercises if not e.stretch):
+            self.say(lesson.done(lang))
         self.current = standing.current()
         if self.current is not None:
             self.say(M.MOVING_ON(lang, id=self.current.id))
