@@ -13,6 +13,7 @@ STATUS = {
     "failed": Text("failed", "未通过"),
     "not started": Text("not started", "未开始"),
     "never checked": Text("never checked", "尚未检查"),
+    "not run": Text("not graded (see above)", "没有评分（见上文）"),
 }
 
 # finding exercises (check, hint, reset)

@@ -64,7 +64,7 @@ def table(lang: str, known: dict[str, dict[str, str]] | None = None) -> list[str
     known = grades() if known is None else known
     lines: list[str] = []
     width = max(len(ex.function) for ex in course.exercises())
-    status_width = max(len(text(lang)) for text in M.STATUS.values())
+    status_width = max(len(M.STATUS[s](lang)) for s in ("passed", "failed", "not started", "never checked"))
     for lesson in course.LESSONS:
         rows = sorted(lesson.exercises, key=lambda e: e.stretch)
         core = [ex for ex in rows if not ex.stretch]
