@@ -100,6 +100,12 @@ def test_the_keyword_selects_only_that_exercises_checks():
     assert all("::test_1_1_" in line for line in collected), collected
 
 
+@pytest.mark.parametrize("command", [["check", "1.1"], ["watch", "--once"]])
+def test_a_missing_lessons_folder_is_named(folders, capsys, command, tmp_path):
+    assert cli.main([*command, "--lessons-dir", str(tmp_path / "nowhere")]) == 2
+    assert "nowhere is not a folder" in capsys.readouterr().err
+
+
 def test_check_no_match_lists_the_exercises(folders, capsys):
     assert cli.main(["check", "content_gradient"]) == 2
     err = capsys.readouterr().err

@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
 
     lang = language()
     selected = exercises(args.exercise) if args.exercise else None
-    folder = places.lessons_dir(args.lessons_dir)
+    folder = places.existing_lessons_dir(args.lessons_dir)
     what = ", ".join(ex.id for ex in selected) if selected else M.ALL_EXERCISES(lang)
     print(M.CHECKING(lang, what=what, folder=display(folder) + "/"), flush=True)
     result = run_checks(selected, folder)

@@ -27,6 +27,13 @@ ONE_EXERCISE = Text("{query!r} means {count} exercises; {command} works on one",
 ONE_EXERCISE_TODO = Text("name one of them, e.g. `brushstrokes {command} {first}`",
                          "请指定其中一个，例如 `brushstrokes {command} {first}`")
 
+# the lessons folder
+NO_FOLDER = Text("{folder} is not a folder", "{folder} 不是一个文件夹")
+NO_FOLDER_TODO = Text("give the folder that holds your lesson files (--lessons-dir DIR or $BRUSHSTROKES_LESSONS_DIR); "
+                      "lessons/ is the default, and `git checkout lessons/` brings it back if it was deleted",
+                      "请给出存放你的课程文件的文件夹（--lessons-dir DIR 或 $BRUSHSTROKES_LESSONS_DIR）；默认是 "
+                      "lessons/，如果它被删除了，`git checkout lessons/` 可以恢复")
+
 # check
 CHECKING = Text("Checking {what} in {folder} ...", "正在检查 {folder} 中的 {what} ……")
 ALL_EXERCISES = Text("every exercise", "所有练习")

@@ -24,6 +24,20 @@ def lessons_dir(option: Path | None = None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
+def existing_lessons_dir(option: Path | None = None) -> Path:
+    """lessons_dir(option), or a BrushstrokesError (in the learner's language) when it is not a folder."""
+    from brushstrokes.errors import BrushstrokesError
+    from brushstrokes.i18n import language
+    from brushstrokes.learner import messages as M
+    from brushstrokes.loader import display
+
+    folder = lessons_dir(option)
+    if not folder.is_dir():
+        lang = language()
+        raise BrushstrokesError(M.NO_FOLDER(lang, folder=display(folder)), M.NO_FOLDER_TODO(lang))
+    return folder
+
+
 def is_default(folder: Path) -> bool:
     """True for the repository's own lessons/ (the folder the checks grade without --lessons-dir)."""
     return Path(folder).resolve() == DEFAULT_LESSONS.resolve()

@@ -82,7 +82,7 @@ def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
     the learner's progress file (the grading plugin also records runs on lessons/; recording here covers
     another --lessons-dir or $BRUSHSTROKES_STATE_DIR). Ctrl-C stops pytest and raises KeyboardInterrupt.
     """
-    folder = places.lessons_dir(folder)
+    folder = places.existing_lessons_dir(folder)
     echo = echo or (lambda line: print(line, flush=True))
     env = dict(os.environ, BRUSHSTROKES_LANG=language(), PYTHONUNBUFFERED="1")
     with tempfile.TemporaryDirectory(prefix="brushstrokes-score-") as tmp:

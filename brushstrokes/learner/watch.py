@@ -58,7 +58,7 @@ class Watcher:
 
     def __init__(self, folder: Path | None = None, say: Say | None = None,
                  run: Callable[..., CheckRun] = run_checks, keys: bool = False) -> None:
-        self.folder = places.lessons_dir(folder)
+        self.folder = places.existing_lessons_dir(folder)
         self.say = say or (lambda line: print(line, flush=True))
         self.run = run
         self.keys = keys  # whether the h/c/q keys work (a terminal), for the messages
