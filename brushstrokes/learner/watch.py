@@ -90,7 +90,7 @@ class Watcher:
         result = self.run([ex], self.folder, echo=WithoutTable(self.say))
         if result.status(ex.id) != "passed":
             status = result.status(ex.id)
-            label = M.STATUS.get(status, M.STATUS["failed"])(lang) if result.scored else status
+            label = M.STATUS.get(status, M.STATUS["not run"])(lang)
             message = M.EXERCISE_NOT_YET if self.keys else M.EXERCISE_NOT_YET_PLAIN
             self.say(message(lang, id=ex.id, function=ex.function, status=label, file=standing.lesson_file(ex)))
             return False
@@ -99,7 +99,8 @@ class Watcher:
         known = standing.grades()
         if lesson.done(lang) and all(standing.status(e, known) == "passed" for e in lesson.exercises if not e.stretch):
             self.say(lesson.done(lang))
-        self.current = standing.current()
+        nxt = standing.current()
+        self.current = standing.following(ex) if nxt == ex else nxt  # the same one: its grade could not be saved
         if self.current is not None:
             self.say(M.MOVING_ON(lang, id=self.current.id))
         self.show_position()
