@@ -123,15 +123,21 @@ def gram_mistakes(F: np.ndarray) -> list[Mistake]:
             Mistake(MIXED, mixed.T @ mixed, MIXED_FIX)]
 
 
-def check_gram(lesson: ModuleType, exercise: Graded, F: np.ndarray, expected: np.ndarray, call: str) -> np.ndarray:
+def check_gram(lesson: ModuleType, exercise: Graded, F: np.ndarray, expected: np.ndarray, call: str,
+               strict_dtype: bool = False) -> np.ndarray:
+    """gram(F) against `expected`; a float32 result passes unless strict_dtype (the real features need float64)."""
     (mine,) = fresh(F)
     got = lesson.gram(mine)
     unchanged(exercise, call, {"F": F}, {"F": mine})
     M = F[0].size
     if isinstance(got, np.ndarray) and got.shape == (M, M) and M != F.shape[0]:
         fail(exercise, call, describe(got), describe(expected), TRANSPOSED, TRANSPOSED_FIX)
-    got = expect_array(exercise, call, got.astype(np.float64) if isinstance(got, np.ndarray) and
-                       got.dtype == np.float32 else got, expected)
+    if isinstance(got, np.ndarray) and got.dtype == np.float32 and got.shape == expected.shape:
+        expect_close(exercise, call, got, expected, FLOAT32_TOL, gram_mistakes(F))
+        if strict_dtype:
+            fail(exercise, call, describe(got), GRAM_DTYPE, T("wrong dtype", "dtype 不对"), GRAM_DTYPE_FIX)
+        got = got.astype(np.float64)
+    got = expect_array(exercise, call, got, expected)
     expect_close(exercise, call, got, expected, FLOAT32_TOL, gram_mistakes(F))
     return got
 
@@ -150,9 +156,7 @@ def test_2_1_worked_example(lesson: ModuleType, exercise: Graded):
 def test_2_1_real_features(lesson: ModuleType, exercise: Graded, references_lesson2, layer: str):
     F, expected = references_lesson2[f"F_{layer}"], references_lesson2[f"gram_{layer}"]
     call = f"gram(F) with F the {layer} features ({shape_text(F)}) of white noise"
-    got = check_gram(lesson, exercise, F, expected, call)
-    if got.dtype != np.float64:
-        fail(exercise, call, describe(got), GRAM_DTYPE, T("wrong dtype", "dtype 不对"), GRAM_DTYPE_FIX)
+    check_gram(lesson, exercise, F, expected, call, strict_dtype=True)
 
 
 @pytest.mark.exercise("2.1")
@@ -229,8 +233,12 @@ def grad_mistakes(F: np.ndarray, A: np.ndarray, correct: np.ndarray) -> list[Mis
     N, M = F.shape[0], F[0].size
     flat = F.reshape(N, M).astype(np.float64)
     raw = ((flat @ flat.T - A) @ flat / (N**2 * M**2)).reshape(F.shape)
+    unturned = ((flat.T @ (flat @ flat.T - A)).reshape(F.shape) * (F > 0) / (N**2 * M**2))
     return [
         Mistake(MASK, raw, MASK_FIX),
+        Mistake(T("missing the final transpose", "少了最后的转置"), unturned,
+                T("(flat.T @ (G - A)) is (M, N): transpose it back to (N, M) before reshaping to F.shape",
+                  "(flat.T @ (G - A)) 是 (M, N)：先转置回 (N, M)，再 reshape 成 F.shape")),
         Mistake(T("wrong sign", "符号反了"), -correct, T("G - A, not A - G: the step subtracts the gradient later",
                                                          "是 G - A，而不是 A - G：之后的步会减去梯度")),
         Mistake(T("kept the 1/4 of the loss", "保留了损失里的 1/4"), correct / 4, SCALE_FIX),

@@ -1,0 +1,37 @@
+"""`brushstrokes style`: lesson 2's texture of a painting, synthesised from white noise."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from brushstrokes import paths
+from brushstrokes.vgg import STYLE_LAYERS
+
+
+def run(args: argparse.Namespace) -> int:
+    from brushstrokes.style_demo import run_style
+
+    run_style(image=args.image, layers=args.layers, longest=args.size, iters=args.iters, lr=args.lr,
+              weights=args.weights, seed=args.seed, use=args.use, out=args.out, lessons_dir=args.lessons_dir)
+    return 0
+
+
+def add(sub) -> None:
+    c = sub.add_parser("style", help="lesson 2: synthesise a painting's texture from white noise")
+    c.add_argument("--image", type=Path, default=paths.SCREAM, help="the painting (default: The Scream)")
+    c.add_argument("--layers", default=",".join(STYLE_LAYERS),
+                   help="style layers, comma-separated, each weighted equally (default: the paper's five, "
+                        "conv1_1,...,conv5_1)")
+    c.add_argument("--size", type=int, default=128, help="longest side in px of the painting and texture (default 128)")
+    c.add_argument("--iters", type=int, default=200, help="maximum iterations (default 200)")
+    c.add_argument("--lr", type=float, default=None, help="Adam's step size in grey levels (default: the lesson's, 5)")
+    c.add_argument("--weights", default="normalised",
+                   help="VGG19 weights: normalised (the paper's, default) or raw")
+    c.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)")
+    c.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
+                   help="run the reference solutions (default) or your own code in lessons/")
+    c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
+                   help="run the lesson file in DIR instead of lessons/ (a teacher's copy, or a test)")
+    c.add_argument("--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")
+    c.set_defaults(func=run)

@@ -1,0 +1,229 @@
+"""Lesson 2 end to end: a painting's Gram matrices, white noise, the texture loop, pictures.
+
+Every argument is checked before any work. The painting is resized to the working size (--size, its longest
+side) and the texture has that same size, so its Gram matrices are compared with the painting's at the same
+number of positions M (E_l's 1/(4 N^2 M^2) makes it comparable between sizes, not between different sizes of
+the two images). The run prints each layer's E_l for the starting noise, writes the texture, its loss curve
+and frames, and replaces the old ones together, only when the run ended with finite numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from brushstrokes import images, plotting, validate
+from brushstrokes.course.model import Text
+from brushstrokes.errors import BrushstrokesError
+from brushstrokes.guards import finite, guarded
+from brushstrokes.i18n import language
+from brushstrokes.loader import display, learner_frame, lesson_path, load_lesson
+from brushstrokes.outputs import OutputSet, remove_leftovers
+from brushstrokes.vgg import CONV_LAYERS, STYLE_LAYERS, features, load_vgg19
+
+MODULE = "lesson2_style"
+LOOP = "2.6"
+WEIGHTS = ("normalised", "raw")
+LEFTOVER_AGE = 600  # s: temporary pictures older than this were left by a killed run
+FUNCTIONS = {"gram": "2.1", "style_layer_loss": "2.2", "style_layer_grad": "2.3", "style_loss": "2.4",
+             "backward_sweep": "2.5", "synthesize": "2.6"}
+
+BAD_LAYERS = Text("--layers {value}: {problem}", "--layers {value}：{problem}")
+BAD_LAYERS_TODO = Text("give conv layers separated by commas, e.g. --layers conv1_1,conv2_1,conv3_1 "
+                       "(VGG19's are {layers})",
+                       "用逗号分隔卷积层，例如 --layers conv1_1,conv2_1,conv3_1（VGG19 的卷积层有 {layers}）")
+NO_SUCH_LAYER = Text("VGG19 has no convolution {layer}", "VGG19 没有卷积层 {layer}")
+REPEATED = Text("{layer} is given twice", "{layer} 出现了两次")
+EMPTY = Text("no layer given", "没有给出任何层")
+BAD_WEIGHTS = Text("--weights {value}: must be normalised or raw", "--weights {value}：只能是 normalised 或 raw")
+BAD_WEIGHTS_TODO = Text("use --weights normalised (the paper's, the default) or --weights raw",
+                        "使用 --weights normalised（论文的做法，默认）或 --weights raw")
+NOT_FINISHED = Text("{file} is not finished: {function} (exercise {id}) still raises NotImplementedError",
+                    "{file} 还没有完成：{function}（练习 {id}）仍然抛出 NotImplementedError")
+NOT_FINISHED_TODO = Text("fill it in, check it with `brushstrokes check {id}`, then run this again",
+                         "完成它，用 `brushstrokes check {id}` 检查，然后再运行一次")
+NO_FUNCTION = Text("{file} has no function {function} (exercise {id})", "{file} 中没有函数 {function}（练习 {id}）")
+NO_FUNCTION_TODO = Text("put it back: `git show HEAD:lessons/{module}.py` prints the original stub",
+                        "把它加回来：`git show HEAD:lessons/{module}.py` 会显示原来的练习桩")
+RAISED = Text("{file} line {line}, in {function} (exercise {id}): {error}",
+              "{file} 第 {line} 行，{function}（练习 {id}）：{error}")
+RAISED_TODO = Text("fix that line (`brushstrokes check {id}` shows more), then run this again; "
+                   "the old pictures in {out} are untouched",
+                   "改正这一行（`brushstrokes check {id}` 会给出更多信息），然后再运行一次；{out} 中原来的图片没有改动")
+BAD_RESULT = Text("{file}: synthesize (exercise {id}) returned {what}; it must return "
+                  "Reconstruction(x, losses, snapshots) with x shaped like x0 {shape}",
+                  "{file}：synthesize（练习 {id}）返回了 {what}；它必须返回 Reconstruction(x, losses, snapshots)，"
+                  "且 x 与 x0 形状相同 {shape}")
+BAD_RESULT_TODO = Text("fix it, check it with `brushstrokes check {id}`, then run this again; "
+                       "the old pictures in {out} are untouched",
+                       "改正它，用 `brushstrokes check {id}` 检查，然后再运行一次；{out} 中原来的图片没有改动")
+NOT_FINITE = Text("the run ended with NaN or inf at iteration {i}", "运行在第 {i} 次迭代出现了 NaN 或 inf")
+NOT_FINITE_TODO = Text("try a smaller --lr (this run: {lr}); with your own code, `brushstrokes check 2` shows which "
+                       "exercise is off; the old pictures in {out} are untouched",
+                       "试试更小的 --lr（这次是 {lr}）；如果用的是你自己的代码，`brushstrokes check 2` 会指出哪个练习"
+                       "有问题；{out} 中原来的图片没有改动")
+STARTING = Text("Synthesising the texture of {image} ({w}x{h} px) from white noise on the {weights} VGG19, "
+                "layers {layers}, up to {iters} iterations ({file})",
+                "从白噪声出发，在{weights} VGG19 上合成 {image}（{w}x{h} px）的纹理，层 {layers}，最多 {iters} 次迭代"
+                "（{file}）")
+WEIGHT_NAMES = {"normalised": Text("normalised", "归一化的"), "raw": Text("raw", "原始的")}
+PER_LAYER = Text("E_l of the starting noise against the painting (share of the sum): {shares}",
+                 "起点噪声相对画作的 E_l（占总和的比例）：{shares}")
+SUMMARY = Text("{n} iterations in {s:.0f} s ({each:.2f} s each); style loss {first:.4g} -> {last:.4g} "
+               "({share} of the start)",
+               "{n} 次迭代，用时 {s:.0f} 秒（每次 {each:.2f} 秒）；"
+               "风格损失 {first:.4g} -> {last:.4g}（起点的 {share}）")
+WROTE = Text("wrote {files}", "已写入 {files}")
+
+
+def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
+    lang = language()
+    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
+
+
+def parse_layers(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """'conv1_1,conv2_1' -> ('conv1_1', 'conv2_1') in VGG19's order, or an error echoing the value."""
+    text = value if isinstance(value, str) else ",".join(value)
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    lang = language()
+    problem = None
+    if not names:
+        problem = EMPTY(lang)
+    for name in names:
+        if problem is None and name not in CONV_LAYERS:
+            problem = NO_SUCH_LAYER(lang, layer=name)
+        if problem is None and names.count(name) > 1:
+            problem = REPEATED(lang, layer=name)
+    if problem is not None:
+        raise _fail(BAD_LAYERS, BAD_LAYERS_TODO, value=text, problem=problem, layers=", ".join(CONV_LAYERS))
+    return tuple(sorted(names, key=CONV_LAYERS.index))
+
+
+def output_names(image: Path, layers: tuple[str, ...], weights: str) -> tuple[str, str, str]:
+    """The three files a run writes: texture, loss curve, frames (style_scream.png, style_scream_raw_loss.png...)."""
+    stem = f"style_{Path(image).stem}"
+    if weights != "normalised":
+        stem += f"_{weights}"
+    if layers != STYLE_LAYERS:
+        stem += "_" + "+".join(layers)
+    return f"{stem}.png", f"{stem}_loss.png", f"{stem}_frames.png"
+
+
+def lesson_module(use: str, folder: Path | None) -> tuple[ModuleType, Path]:
+    """The lesson module (NaN-guarded when it is the learner's) with every function of lesson 2, and its file."""
+    lesson = load_lesson(MODULE, use=use, folder=folder)
+    path = lesson_path(MODULE, use, folder)
+    for function, exercise in FUNCTIONS.items():
+        if not callable(getattr(lesson, function, None)):
+            raise _fail(NO_FUNCTION, NO_FUNCTION_TODO, file=display(path), function=function, id=exercise,
+                        module=MODULE)
+    if use == "lessons":
+        guarded(lesson)
+    return lesson, path
+
+
+def learner_call(fn, path: Path, out: str, *args: Any, **kwargs: Any) -> Any:
+    """fn(*args, **kwargs); a stub or a crash in the lesson file becomes an error naming the exercise and line."""
+    try:
+        return fn(*args, **kwargs)
+    except BrushstrokesError:
+        raise
+    except Exception as exc:
+        frame = learner_frame(exc.__traceback__, path)
+        if frame is None:
+            raise
+        function, line, _ = frame
+        exercise = FUNCTIONS.get(function, LOOP)
+        if isinstance(exc, NotImplementedError):
+            raise _fail(NOT_FINISHED, NOT_FINISHED_TODO, file=display(path), function=function,
+                        id=exercise) from exc
+        error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        raise _fail(RAISED, RAISED_TODO, file=display(path), line=line, function=function, id=exercise,
+                    error=error, out=out) from exc
+
+
+def check_result(result: Any, x0: np.ndarray, file: str, out: str) -> tuple[np.ndarray, list[float], dict]:
+    """synthesize's result as (x, losses, snapshots), or an error naming exercise 2.6."""
+    ok = isinstance(result, tuple | list) and len(result) == 3
+    if ok:
+        x, losses, snapshots = result
+        ok = (isinstance(x, np.ndarray) and x.shape == x0.shape and isinstance(losses, list | tuple | np.ndarray)
+              and len(losses) > 0 and np.ndim(losses) == 1 and isinstance(snapshots, dict)
+              and all(isinstance(s, np.ndarray) and s.shape == x0.shape for s in snapshots.values()))
+    if not ok:
+        what = "None" if result is None else type(result).__name__
+        raise _fail(BAD_RESULT, BAD_RESULT_TODO, file=file, id=LOOP, what=what, shape=x0.shape, out=out)
+    return x, [float(v) for v in losses], snapshots
+
+
+def start_shares(lesson: ModuleType, F: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> dict[str, float]:
+    """{layer: E_l} of the starting image's features F against the painting's Gram matrices."""
+    return {layer: float(lesson.style_layer_loss(F[layer], targets[layer])) for layer in targets}
+
+
+def run_style(image: Path, layers: str | tuple[str, ...] = STYLE_LAYERS, longest: int = 128, iters: int = 200,
+              lr: float | None = None, weights: str = "normalised", seed: int = 0, use: str = "solutions",
+              out: Path = Path("output"), lessons_dir: Path | None = None) -> Path:
+    """Synthesise `image`'s texture from white noise; write texture, loss curve and frames to `out`.
+
+    layers: the style layers (each weighted 1/len); weights: 'normalised' (the paper's VGG19) or 'raw';
+    use: 'solutions' or 'lessons' (the learner's); lessons_dir: run the lesson file in this folder instead.
+    Returns the texture's path. Raises BrushstrokesError (before any work for a bad argument).
+    """
+    layers = parse_layers(layers)
+    if weights not in WEIGHTS:
+        raise _fail(BAD_WEIGHTS, BAD_WEIGHTS_TODO, value=weights)
+    iters = validate.count(iters, "--iters", example=200)
+    lr = validate.positive(lr, "--lr", most=validate.MAX_LR, example=5)
+    seed = validate.seed(seed)
+    validate.image_file(image)
+    h, w = validate.working_size(image, longest)
+    names = output_names(image, layers, weights)
+    out = validate.out_folder(out, names=names)
+    shown_out = display(out)
+    remove_leftovers(out, older_than=LEFTOVER_AGE)
+
+    if lessons_dir is not None:
+        use = "lessons"
+    lesson, path = lesson_module(use, lessons_dir)
+    file = display(path)
+    painting = images.preprocess(images.load_image(image, longest=longest))  # the texture's own size: (h, w)
+    net = load_vgg19(shape=(h, w), normalised=weights == "normalised")
+    targets = {layer: learner_call(lesson.gram, path, shown_out, F)
+               for layer, F in features(net, painting, layers).items()}
+    x0 = images.white_noise((h, w), seed=seed)
+    lang = language()
+    print(STARTING(lang, image=display(Path(image)), w=w, h=h, weights=WEIGHT_NAMES[weights](lang),
+                   layers=",".join(layers), iters=iters, file=file))
+    E = learner_call(start_shares, path, shown_out, lesson, features(net, x0, layers), targets)
+    total = sum(E.values()) or 1.0
+    print(PER_LAYER(lang, shares=", ".join(f"{k} {v:.3g} ({v / total:.1%})" for k, v in E.items())))
+    start = time.perf_counter()
+    kwargs = {} if lr is None else {"lr": lr}
+    synthesize = getattr(lesson.synthesize, "__wrapped__", lesson.synthesize)  # the loop is checked by its result
+    result = learner_call(synthesize, path, shown_out, net, targets, x0,
+                          weights=dict.fromkeys(layers, 1 / len(layers)), iters=iters, **kwargs)
+    seconds = time.perf_counter() - start
+    x, losses, snapshots = check_result(result, x0, file, shown_out)
+    if not (finite(losses) and finite(x)):
+        bad = next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses) - 1)
+        raise _fail(NOT_FINITE, NOT_FINITE_TODO, i=bad, lr=lr if lr is not None else "default", out=shown_out)
+
+    texture_name, loss_name, frames_name = names
+    with OutputSet(out) as files:
+        images.save_image(files.path(texture_name), images.deprocess(x))
+        plotting.plot_losses(losses, files.path(loss_name), title=f"style loss, {weights} VGG19",
+                             ylabel="sum of w_l E_l")
+        frames = {f"iteration {i}": s for i, s in sorted(snapshots.items())}
+        frames[f"result ({len(losses)} it)"] = x
+        frames["the painting"] = painting
+        plotting.plot_frames(frames, files.path(frames_name), columns=min(4, len(frames)))
+    share = f"{losses[-1] / losses[0]:.1%}" if losses[0] else "-"
+    print(SUMMARY(lang, n=len(losses), s=seconds, each=seconds / len(losses), first=losses[0], last=losses[-1],
+                  share=share))
+    print(WROTE(lang, files=", ".join(display(p) for p in files.written)))
+    return out / texture_name
