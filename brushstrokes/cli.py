@@ -9,7 +9,7 @@ import sys
 from brushstrokes.i18n import LANGUAGES, set_language
 
 # brushstrokes/commands/<name>.py, in the order --help lists them
-COMMANDS = ("check", "watch", "hint", "reset", "progress", "doctor", "fetch_model", "content", "paint")
+COMMANDS = ("check", "watch", "hint", "reset", "progress", "doctor", "fetch_model", "content", "style", "paint")
 
 
 def parser() -> argparse.ArgumentParser:
