@@ -28,9 +28,13 @@ RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114],
                        [0.595716, -0.274453, -0.321263],
                        [0.211456, -0.522591, 0.311135]])
 
-DEFAULT_SIZE = 192  # longest side in px: `make demo` paints at this size within 3 minutes on 2 CPU cores
-DEFAULT_RATIO = 1e-2  # alpha / beta on the normalised net at DEFAULT_SIZE (lesson 3's page shows the sweep)
-DEFAULT_ITERS = 300
+DEFAULT_SIZE = 128  # longest side in px: `make demo` paints at this size within 3 minutes on 2 CPU cores
+DEFAULT_RATIO = 3e-6  # alpha / beta on the normalised net at DEFAULT_SIZE (lesson 3's page shows the sweep)
+DEFAULT_ITERS = 100  # the picture changes little after that at DEFAULT_SIZE (lesson 3's loss curve)
+# beta when only the ratio is given. Only alpha/beta shapes the picture, but L-BFGS-B stops when every entry of the
+# projected gradient is below 1e-5 (an absolute tolerance): with beta = 1 the normalised net's losses are so small
+# that a run at 128 px stopped after 41 of 80 iterations; beta = 1000 lets it run.
+DEFAULT_STYLE_WEIGHT = 1e3
 BYTES_PER_PIXEL = 12_000  # measured peak memory of VGG19 forward + backward per input pixel, with margin
 
 RESIZED = Text("{what} is {w0}x{h0} px: painting at {w}x{h} px (--size {size})",
@@ -88,14 +92,13 @@ class PaintSettings:
 
     @property
     def alpha_beta(self) -> tuple[float, float]:
-        """(alpha, beta): both weights when given, else (ratio, 1)."""
+        """(alpha, beta): both weights when given; else one of them and the ratio; else (ratio * 1000, 1000)."""
         if self.content_weight is not None and self.style_weight is not None:
             return self.content_weight, self.style_weight
         if self.content_weight is not None:
             return self.content_weight, self.content_weight / self.ratio
-        if self.style_weight is not None:
-            return self.ratio * self.style_weight, self.style_weight
-        return self.ratio, 1.0
+        beta = self.style_weight if self.style_weight is not None else DEFAULT_STYLE_WEIGHT
+        return self.ratio * beta, beta
 
     @property
     def layer_weights(self) -> dict[str, float]:

@@ -139,6 +139,6 @@ def test_style_fit_and_weights():
     assert style_size((352, 448), (192, 128), "squash", 1.0) == (192, 128)
     assert style_size((352, 448), (192, 128), "keep", 1.0) == (151, 192)
     assert style_size((352, 448), (192, 128), "keep", 0.5) == (75, 96)
-    assert PaintSettings(ratio=1e-3).alpha_beta == (1e-3, 1.0)
+    assert PaintSettings(ratio=1e-3).alpha_beta == (1.0, 1000.0)
     assert PaintSettings(content_weight=5.0, style_weight=100.0).alpha_beta == (5.0, 100.0)
     assert PaintSettings(style_layers=("conv1_1", "conv2_1")).layer_weights == {"conv1_1": 0.5, "conv2_1": 0.5}

@@ -31,8 +31,9 @@ GPU_MISSING = Text("--device gpu, but {reason}", "指定了 --device gpu，但{r
 GPU_TODO = Text("use --device cpu (or auto), or build Caffe with CUDA: `make setup CUDA=1`",
                 "改用 --device cpu（或 auto），或用 CUDA 编译 Caffe：`make setup CUDA=1`")
 SIZE = Text("--size {value} is out of range", "--size {value} 超出范围")
-SIZE_TODO = Text("choose a longest side between 32 and 2048 px (192 px paints in about 2 minutes on 2 CPU cores)",
-                 "选择 32 到 2048 像素之间的最长边（在 2 个 CPU 核上 192 像素约需 2 分钟）")
+SIZE_TODO = Text("choose a longest side between 32 and 2048 px (the default, 128 px, paints in about 2 minutes on "
+                 "2 CPU cores)",
+                 "选择 32 到 2048 像素之间的最长边（默认的 128 像素在 2 个 CPU 核上约需 2 分钟）")
 
 
 def numbers(option: str, text: str) -> tuple[float, ...]:
