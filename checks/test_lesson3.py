@@ -405,9 +405,11 @@ def test_3_3_callback_and_stop(isolated: ModuleType, reference: ModuleType, exer
     shape = (1, 3, 4, 5)
     x0 = (np.random.default_rng(3).standard_normal(shape) * 20).astype(np.float32)
     seen: list[tuple] = []
+    losses_seen: list = []
 
     def stop_at_3(k, x, loss):
         seen.append((k, type(x).__name__, getattr(x, "dtype", None), getattr(x, "shape", None), type(loss).__name__))
+        losses_seen.append(loss)
         return k >= 3
 
     want = reference.paint(Quadratic(seed=6), x0.copy(), iters=10, every=1, callback=lambda k, x, loss: k >= 3)
@@ -416,6 +418,8 @@ def test_3_3_callback_and_stop(isolated: ModuleType, reference: ModuleType, exer
     wanted = [(k, "ndarray", np.float32, shape, "float") for k in (1, 2, 3)]
     if [(k, t, d, s, "float" if lt in ("float", "float64") else lt) for k, t, d, s, lt in seen[:3]] != wanted:
         fail(exercise, call, CALLBACK_SEEN(say_lang(), got=seen[:4]), CALLBACK_WANTED, CALLBACK_NAME, CALLBACK_FIX)
+    expect_close(exercise, call + ": the losses handed to the callback", [float(v) for v in losses_seen[:3]],
+                 list(want.losses[1:4]), LOSS_TOL, fix=CALLBACK_FIX)
     x, losses, _ = unpack(exercise, call, got, x0, RESULT)
     if len(losses) != len(want.losses):
         fail(exercise, call + " -> .losses", LOSSES_N(say_lang(), n=len(losses)), LOSSES_N(say_lang(), n=4),
