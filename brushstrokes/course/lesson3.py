@@ -21,9 +21,9 @@ LESSON = Lesson(
                  "of A), then one backward_sweep with the gradients of both losses in one dict.",
                  "一次前向传播到所需最深层（内容层和 A 的每一层）的 relu_name，然后用一个字典装下两种损失的梯度，"
                  "调用一次 backward_sweep。"),
-            Text("style_loss(features, A, weights) gives (L_style, {layer: gradient}): multiply each gradient by "
+            Text("style_loss(features, A, weights) gives (L_style, {{layer: gradient}}): multiply each gradient by "
                  "beta; add alpha * content_grad(F, P) at content_layer (grads.get(content_layer, 0) + ...).",
-                 "style_loss(features, A, weights) 返回 (L_style, {层: 梯度})：每个梯度乘以 beta；"
+                 "style_loss(features, A, weights) 返回 (L_style, {{层: 梯度}})：每个梯度乘以 beta；"
                  "在 content_layer 加上 alpha * content_grad(F, P)（grads.get(content_layer, 0) + ...）。"),
             Text("`return alpha * content_loss(F, P) + beta * L_style, backward_sweep(net, grads)`: alpha goes "
                  "with the content, beta with the style, in the loss and in the gradient.",
@@ -55,10 +55,12 @@ LESSON = Lesson(
                  "SciPy 在每次迭代后调用 step(intermediate_result)：追加之前 k = len(losses)；"
                  "callback(k, x, loss) 返回 True 时 raise StopIteration。"),
             Text("`minimize(fun, z0, jac=True, method=\"L-BFGS-B\", bounds=bounds, callback=step, "
-                 "options={\"maxiter\": iters})`, then `Reconstruction(result.x.reshape(x0.shape).astype(np.float32), "
+                 "options={{\"maxiter\": iters}})`, then "
+                 "`Reconstruction(result.x.reshape(x0.shape).astype(np.float32), "
                  "losses, snapshots)`.",
                  "`minimize(fun, z0, jac=True, method=\"L-BFGS-B\", bounds=bounds, callback=step, "
-                 "options={\"maxiter\": iters})`，然后 `Reconstruction(result.x.reshape(x0.shape).astype(np.float32), "
+                 "options={{\"maxiter\": iters}})`，然后 "
+                 "`Reconstruction(result.x.reshape(x0.shape).astype(np.float32), "
                  "losses, snapshots)`。"),
         )),
         Exercise("3.4", "tv_loss_grad", Text("Total variation", "全变分"), 15, stretch=True, hints=(
@@ -86,9 +88,9 @@ LESSON = Lesson(
             Text("Divide the weights by their sum first, so that weights (1, 3) and (0.25, 0.75) mean the same.",
                  "先把权重除以它们的和，这样 (1, 3) 和 (0.25, 0.75) 的意思相同。"),
             Text("`w = np.asarray(weights, dtype=np.float64) / np.sum(weights)`; "
-                 "`{layer: sum(wk * A[layer] for wk, A in zip(w, grams)) for layer in grams[0]}`",
+                 "`{{layer: sum(wk * A[layer] for wk, A in zip(w, grams)) for layer in grams[0]}}`",
                  "`w = np.asarray(weights, dtype=np.float64) / np.sum(weights)`；"
-                 "`{layer: sum(wk * A[layer] for wk, A in zip(w, grams)) for layer in grams[0]}`"),
+                 "`{{layer: sum(wk * A[layer] for wk, A in zip(w, grams)) for layer in grams[0]}}`"),
         )),
     ),
 )

@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     from_photo = run(runs, "init content", net, init="content")
     from_painting = run(runs, "init style", net, init="style")
     gd = run(runs, "optimizer gd", net, optimizer="gd")
-    tv = run(runs, "tv 1e-3", net, tv_weight=1e-3)
+    tv = run(runs, "tv 5e-6", net, tv_weight=5e-6)
     print("numbers:", flush=True)
     record["loss_scales"] = loss_scales()
     record["seconds_per_evaluation"] = seconds_per_evaluation()
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         fig.tight_layout()
         fig.savefig(files.path("optimisers.png"))
         plt.close(fig)
-        grid([("no TV (the paper's)", hero.picture), ("--tv-weight 1e-3", tv.picture)], files.path("tv.png"),
+        grid([("no TV (the paper's)", hero.picture), ("--tv-weight 5e-6", tv.picture)], files.path("tv.png"),
              title=f"alpha/beta = {DEFAULT_RATIO:g}, {setting}")
         kept = l3.keep_colours(hero.picture.astype(np.float32), hero.photo)
         grid([("the photo", hero.photo), ("painted", hero.picture), ("--original-colors", kept)],
