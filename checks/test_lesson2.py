@@ -187,8 +187,10 @@ def loss_mistakes(F: np.ndarray, A: np.ndarray) -> list[Mistake]:
                 scale),
         Mistake(T("missing the 4", "少了 4"), s / (N**2 * M**2), scale),
         Mistake(T("1/2 instead of 1/4", "用了 1/2 而不是 1/4"), s / (2 * N**2 * M**2), scale),
-        Mistake(T("mean instead of sum", "用了平均而不是求和"), s / (4 * N**4 * M**2), scale),
-        Mistake(T("M counted as N*h*w", "把 M 当成了 N*h*w"), s / (4 * N**2 * (N * M) ** 2), scale),
+        Mistake(T("mean instead of sum, or M counted as N*h*w", "用了平均而不是求和，或把 M 当成了 N*h*w"),
+                s / (4 * N**4 * M**2), T("both give 1/(4 N^4 M^2): sum with np.sum, and M = h*w (F[0].size), "
+                                         "not F.size", "两者都会得到 1/(4 N^4 M^2)：用 np.sum 求和，"
+                                         "M = h*w（F[0].size），不是 F.size")),
         Mistake(T("the norm, not the squared error", "用了范数而不是误差的平方"), np.sqrt(s) / (4 * N**2 * M**2),
                 T("square each difference and sum: np.sum((G - A) ** 2)", "每个差先平方再求和：np.sum((G - A) ** 2)")),
         Mistake(T("no normalisation", "没有归一化"), s, scale),
@@ -472,7 +474,8 @@ def check_sweep(lesson: ModuleType, reference: ModuleType, exercise: Graded, net
                     Mistake(NOT_ADDED, only(reference, net, x, grads, layers[0]), NOT_ADDED_FIX)]
     expect_close(exercise, call, got, expected, FLOAT32_TOL, variants, fix=SWEEP_FIX, measure=grad_error)
     count = len(backward_starts(spy))
-    if count > len(layers):
+    to_input = sum(1 for kind, kwargs in spy.calls if kind == "backward" and kwargs.get("end") is None)
+    if count > len(layers) or to_input > 1:
         lang = language()
         fail(exercise, call, RIGHT_BUT(lang, count=count), ONE_PER_LAYER(lang, n=len(layers)), SEVERAL_PASSES,
              SEVERAL_PASSES_FIX(lang, count=count, n=len(layers)))
@@ -635,9 +638,14 @@ def check_loop(isolated, reference, exercise, net, refs, settings: dict[str, Any
     return run, expected
 
 
+LOOP = {"iters": 7, "lr": 8.0, "tol": 0.0, "every": 2}  # not the defaults: a loop that ignores them is caught
+STOP_RULE = T("at iteration i > 0, after logging L_i, break (before the step) when |L_(i-1) - L_i| < tol * L_(i-1)",
+              "在第 i > 0 次迭代记录 L_i 之后，当 |L_(i-1) - L_i| < tol * L_(i-1) 时（在走这一步之前）break")
+
+
 @pytest.mark.exercise("2.6")
 def test_2_6_matches_reference_run(isolated, reference, exercise: Graded, vgg_n, references_lesson2):
-    settings = {"iters": 4, "lr": 3.0, "tol": 0.0, "every": 2}
+    settings = dict(LOOP)
     run, expected = check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings)
     if sorted(run.snapshots) != sorted(expected.snapshots):
         fail(exercise, run.call + " -> .snapshots", f"snapshots at iterations {sorted(run.snapshots)}",
@@ -658,16 +666,38 @@ def test_2_6_follows_weights(isolated, reference, exercise: Graded, vgg_n, refer
 
 @pytest.mark.exercise("2.6")
 def test_2_6_early_stop(isolated, reference, exercise: Graded, vgg_n, references_lesson2):
-    probe = reference_loop(reference, vgg_n, references_lesson2, {"iters": 10, "lr": 8.0, "tol": 0.0, "every": 10})
-    losses = np.array(probe.losses)
+    """tol between the relative change where the reference stops and every earlier one, with a clear margin."""
+    losses = np.array(reference_loop(reference, vgg_n, references_lesson2, LOOP).losses)
     changes = np.abs(np.diff(losses)) / losses[:-1]  # changes[i - 1]: relative change at iteration i
     stop = max(range(2, len(changes) + 1), key=lambda k: changes[: k - 1].min() / changes[k - 1])
     if changes[: stop - 1].min() / changes[stop - 1] < 1.3:
         pytest.skip("no iteration stops the reference loop with a clear margin on this machine")
     tol = float(f"{np.sqrt(changes[: stop - 1].min() * changes[stop - 1]):.3g}")
-    settings = {"iters": 10, "lr": 8.0, "tol": tol, "every": 10}
+    check_loop(isolated, reference, exercise, vgg_n, references_lesson2, {**LOOP, "tol": tol}, stop_rule=STOP_RULE)
+
+
+@pytest.mark.exercise("2.6")
+def test_2_6_early_stop_from_the_second_iteration(isolated, reference, exercise: Graded, vgg_n, references_lesson2):
+    """With tol = 10 any change is small enough: the loop stops at iteration 1, after two losses."""
+    settings = {"iters": 4, "lr": 8.0, "tol": 10.0, "every": 2}
+    check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings, stop_rule=STOP_RULE)
+
+
+@pytest.mark.exercise("2.6")
+def test_2_6_no_stop_when_tol_is_zero(isolated, reference, exercise: Graded, vgg_n, references_lesson2):
+    """A step too small to change x keeps the loss equal; with tol = 0, |change| < 0 is never true: no stop."""
+    settings = {"iters": 3, "lr": 1e-30, "tol": 0.0, "every": 1}
     check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings,
-               stop_rule=T("at iteration i > 0, after logging L_i, break (before the step) when "
-                           "|L_(i-1) - L_i| < tol * L_(i-1)",
-                           "在第 i > 0 次迭代记录 L_i 之后，当 |L_(i-1) - L_i| < tol * L_(i-1) 时"
-                           "（在走这一步之前）break"))
+               stop_rule=T("with tol=0 the loop never stops early: |L_(i-1) - L_i| < 0 * L_(i-1) is never true "
+                           "(use <, not <=)",
+                           "tol=0 时循环永远不会提前停止：|L_(i-1) - L_i| < 0 * L_(i-1) 永远不成立（用 <，不是 <=）"))
+
+
+@pytest.mark.exercise("2.6")
+def test_2_6_no_stop_on_a_rising_loss(isolated, reference, exercise: Graded, vgg_n, references_lesson2):
+    """lr = 40 makes the loss jump up at first: a rise is a large change, not a reason to stop."""
+    settings = {"iters": 4, "lr": 40.0, "tol": 1e-3, "every": 2}
+    check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings,
+               stop_rule=T("the stop rule takes the size of the change, abs(L_(i-1) - L_i): a loss that rises has "
+                           "changed a lot",
+                           "停止规则看变化的大小 abs(L_(i-1) - L_i)：损失上升也是很大的变化"))

@@ -35,10 +35,12 @@ CATALOGUE = (
     # 2.2 style_layer_loss
     Classic("2.2", "N*M instead of 4 N^2 M^2", ((SCALE, "/ (N * M)"),), "normalised by N*M instead of 4 N^2 M^2"),
     Classic("2.2", "missing the 4", ((SCALE, "/ (N**2 * M**2)"),), "missing the 4"),
-    Classic("2.2", "mean instead of sum", ((SQUARED, SQUARED.replace("np.sum", "np.mean")),), "mean instead of sum"),
+    Classic("2.2", "mean instead of sum", ((SQUARED, SQUARED.replace("np.sum", "np.mean")),),
+            "mean instead of sum, or M counted as N*h*w"),
     Classic("2.2", "the norm", ((SQUARED, "float(np.linalg.norm(gram(F) - A))"),), "the norm, not the squared error"),
     Classic("2.2", "M counted as N*h*w", (("    N, M = F.shape[0], F[0].size\n    return float(",
-                                           "    N, M = F.shape[0], F.size\n    return float("),), "M counted as N*h*w"),
+                                           "    N, M = F.shape[0], F.size\n    return float("),),
+            "mean instead of sum, or M counted as N*h*w"),
     # 2.3 style_layer_grad
     Classic("2.3", "forgetting the mask", ((MASKED, "grad.reshape(F.shape)"),), "forgetting the ReLU mask"),
     Classic("2.3", "wrong sign", ((GRAD, GRAD.replace("(gram(F) - A)", "(A - gram(F))")),), "wrong sign"),
