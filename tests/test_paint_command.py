@@ -142,3 +142,14 @@ def test_style_fit_and_weights():
     assert PaintSettings(ratio=1e-3).alpha_beta == (1.0, 1000.0)
     assert PaintSettings(content_weight=5.0, style_weight=100.0).alpha_beta == (5.0, 100.0)
     assert PaintSettings(style_layers=("conv1_1", "conv2_1")).layer_weights == {"conv1_1": 0.5, "conv2_1": 0.5}
+
+
+def test_gpu_asked_for_without_one_is_one_line_error(tmp_path):
+    from brushstrokes.caffe_env import gpu_status
+
+    if gpu_status()[0]:
+        pytest.skip("this machine has a usable GPU")
+    out = paint(CAT, SCREAM, "-o", str(tmp_path / "out"), "--device", "gpu")
+    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert out.returncode == 2 and len(errors) == 1 and "--device gpu" in errors[0], out.stderr
+    assert "--device cpu" in out.stderr and not (tmp_path / "out").exists()
