@@ -4,7 +4,7 @@ Each pixel gets its own step size: the gradient's running mean divided by the ro
 so early steps move every pixel by about lr grey levels whatever the gradient's scale, and pixels whose gradient
 keeps changing sign slow down. On the style loss this settles where lesson 1's fixed-size normalised step keeps
 jittering: noise vs The Scream at 128x85 px, 100 iterations, the loss falls to 0.069 with Adam (lr 5) against
-0.21-0.26 with the normalised step (lr 1-2), and the texture is cleaner (docs/lesson2.md).
+0.26 with the normalised step (lr 1 or 2), and the texture is cleaner (docs/lesson2.md).
 """
 
 from __future__ import annotations

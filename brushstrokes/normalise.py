@@ -12,10 +12,11 @@ divided per channel by m_l: the same function up to per-channel scale (ReLU and 
 positive per-channel scale). One forward pass of the raw net per image gives every m_l.
 
 One guard: a filter that is almost never on in photographs (mean below FLOOR = 1/10 of its layer's median
-mean; one filter in each style layer) is scaled as if its mean were that floor. Seven images estimate such a
-filter's mean poorly, and dividing by it blows the filter up: conv2_1's rarest filter has mean 2e-5 over the
-photographs, and scaled by 1/2e-5 it alone made conv2_1's style loss for noise against The Scream 3.7e14,
-the whole of the style loss. Its mean activation over the photographs is then below 1 (m / floor).
+mean; one filter in each of conv1_1, conv2_1, conv4_1 and conv5_1) is scaled as if its mean were that floor.
+Seven images estimate such a filter's mean poorly, and dividing by it blows the filter up: conv2_1's rarest
+filter has mean 2e-5 over the photographs, and scaled by 1/2e-5 it alone made conv2_1's style loss for noise
+against The Scream 3.7e14, the whole of the style loss. Its mean activation over the photographs
+is then below 1 (m / floor).
 
 The images: scikit-image's sample photographs (they ship with a package the project installs; CC0 or public
 domain), not the lessons' own cat and painting, so that the network is not tuned to the pictures it is

@@ -201,7 +201,7 @@ def run_style(image: Path, layers: str | tuple[str, ...] = STYLE_LAYERS, longest
                    layers=",".join(layers), iters=iters, file=file))
     E = learner_call(start_shares, path, shown_out, lesson, features(net, x0, layers), targets)
     total = sum(E.values()) or 1.0
-    print(PER_LAYER(lang, shares=", ".join(f"{k} {v:.3g} ({v / total:.1%})" for k, v in E.items())))
+    print(PER_LAYER(lang, shares=", ".join(f"{k} {v:.3g} ({100 * v / total:.2g} %)" for k, v in E.items())))
     start = time.perf_counter()
     kwargs = {} if lr is None else {"lr": lr}
     synthesize = getattr(lesson.synthesize, "__wrapped__", lesson.synthesize)  # the loop is checked by its result
