@@ -673,7 +673,8 @@ def test_2_6_early_stop(isolated, reference, exercise: Graded, vgg_n, references
     if changes[: stop - 1].min() / changes[stop - 1] < 1.3:
         pytest.skip("no iteration stops the reference loop with a clear margin on this machine")
     tol = float(f"{np.sqrt(changes[: stop - 1].min() * changes[stop - 1]):.3g}")
-    check_loop(isolated, reference, exercise, vgg_n, references_lesson2, {**LOOP, "tol": tol}, stop_rule=STOP_RULE)
+    settings = {**LOOP, "iters": LOOP["iters"] + 3, "tol": tol}  # room after the stop: no early stop shows
+    check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings, stop_rule=STOP_RULE)
 
 
 @pytest.mark.exercise("2.6")
