@@ -77,4 +77,5 @@ cat "$PREFIX/PYTHONPATH" > "$SITE/brushstrokes-caffe.pth"
 
 # ---------------------------------------------------------------- 4. weights
 "$VENV/bin/brushstrokes" fetch-model
+"$VENV/bin/python" -m brushstrokes.normalise  # the paper's normalised VGG19 (lessons 2, 3), cached beside the weights
 say "ready: Caffe ($([ "$CUDA" = 1 ] && echo CUDA || echo CPU)) at $PREFIX"
