@@ -72,10 +72,10 @@ SWAPPED_FIX = Text("alpha weighs the content loss, beta the style loss: alpha * 
                    "alpha 乘内容损失，beta 乘风格损失：alpha * L_content + beta * L_style")
 HALF_NORM = Text("the write-up's 0.5 * norm(F - P) as the content loss",
                  "把原帖的 0.5 * norm(F - P) 当作内容损失")
-HALF_NORM_FIX = Text("that loss does not go with content_grad (the gradient of 1/2 sum (F - P)^2): L-BFGS would "
-                     "stop at once with ABNORMAL_TERMINATION_IN_LNSRCH. Use content_loss(F, P)",
-                     "这个损失和 content_grad（1/2 sum (F - P)^2 的梯度）不配套：L-BFGS 会立刻以 "
-                     "ABNORMAL_TERMINATION_IN_LNSRCH 停下。请用 content_loss(F, P)")
+HALF_NORM_FIX = Text("that loss does not go with content_grad (the gradient of 1/2 sum (F - P)^2): L-BFGS can stop "
+                     "at once with an ABNORMAL line search (lesson 3's page shows it). Use content_loss(F, P)",
+                     "这个损失和 content_grad（1/2 sum (F - P)^2 的梯度）不配套：L-BFGS 可能立刻以 "
+                     "ABNORMAL（线搜索失败）停下（第 3 课的页面上有演示）。请用 content_loss(F, P)")
 NO_ALPHA = Text("alpha or beta left out", "漏了 alpha 或 beta")
 WEIGHTS_FIX = Text("multiply the content term by alpha and the style term by beta, in the loss and in the gradient",
                    "内容项乘 alpha、风格项乘 beta，损失和梯度都要乘")
