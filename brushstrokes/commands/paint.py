@@ -118,8 +118,10 @@ def run(args: argparse.Namespace) -> int:
 
 def one_line_error(message: str) -> None:
     """argparse's errors as the other errors of the command: one line and what to do, no usage dump."""
+    from brushstrokes.exits import ERROR
+
     lang = language()
-    print(f"error: {message}\n  what to do: {HELP_TODO(lang)}", file=sys.stderr)
+    print(ERROR(lang, message=message, todo=HELP_TODO(lang)), file=sys.stderr)
     sys.exit(2)
 
 
