@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -65,3 +67,18 @@ def test_old_pictures_kept_when_the_lesson_is_not_finished(tmp_path):
     assert out.returncode == 2
     assert "still raises NotImplementedError" in out.stderr and "brushstrokes check 2." in out.stderr
     assert all((tmp_path / name).read_bytes() == b"old" for name in NAMES)
+
+
+def test_ctrl_c_keeps_the_texture_so_far(tmp_path):
+    proc = subprocess.Popen([*CLI, "--size", "48", "--iters", "100000", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "BRUSHSTROKES_LANG": "en"})
+    assert proc.stdout is not None
+    assert "Synthesising the texture" in proc.stdout.readline()
+    assert "E_l of the starting noise" in proc.stdout.readline()  # the loop starts after this line
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "keeping the result" in stdout
+    assert all((tmp_path / name).stat().st_size > 0 for name in NAMES)
