@@ -2,7 +2,7 @@
 
 Usage: nice -n 10 .venv/bin/python tools/figures/lesson3.py [--size 128] [--iters N] [--out DIR] [--quick]
 
-Writes to docs/assets/figures/lesson3/ (about half an hour on 2 CPU cores; --quick: a few iterations, to try it):
+Writes to docs/assets/figures/lesson3/ (15 minutes on 2 busy CPU cores; --quick: a few iterations, to try it):
     cat_scream.png        the cat painted in the style of The Scream with `brushstrokes paint`'s defaults
     ratio_sweep.png       alpha/beta from 1e-4 to 1e-6 (as in the paper's figure 3)
     content_layer.png     content at conv2_2 vs conv4_2
