@@ -10,8 +10,9 @@ with `python3.11 -m venv` and `pip install torch numpy` from PyPI; never .venv).
 times pycaffe alone. Both sides read the same weights (exported once from the caffemodel to .npz) and
 the same seeded input, and the bench prints how far their input gradients differ.
 
-`--build PYTHONPATH` (repeatable) times other Caffe builds in the same alternation, e.g. a new build
-against the current one. Usage: .venv/bin/python tools/bench.py [--rounds 3] [--reps 3] [--no-torch]
+`--build PYTHONPATH[::VAR=VALUE...]` (repeatable) times other Caffe builds, or the same one with other
+environment settings, in the same alternation, e.g. a new build against the current one.
+Usage: .venv/bin/python tools/bench.py [--rounds 3] [--reps 3] [--no-torch]
 """
 
 from __future__ import annotations
@@ -196,7 +197,8 @@ def main() -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     p.add_argument("--ends", nargs="+", default=list(ENDS))
     p.add_argument("--no-torch", action="store_true")
-    p.add_argument("--build", action="append", default=[], help="PYTHONPATH of another Caffe build to time too")
+    p.add_argument("--build", action="append", default=[],
+                   help="PYTHONPATH of another Caffe build to time too, optionally with ::VAR=VALUE settings")
     p.add_argument("--venv", type=Path, default=cache_dir() / "bench-venv")
     p.add_argument("--worker", choices=("caffe", "torch"), help=argparse.SUPPRESS)
     p.add_argument("--weights", help=argparse.SUPPRESS)
@@ -210,8 +212,10 @@ def main() -> None:
 
     env = {**os.environ, "GLOG_minloglevel": "2"}
     sides = [("pycaffe", sys.executable, env)]
-    for i, path in enumerate(args.build, 1):
-        sides.append((f"build{i}", sys.executable, {**env, "PYTHONPATH": f"{path}:{ROOT}"}))
+    for i, spec in enumerate(args.build, 1):
+        path, *settings = spec.split("::")  # e.g. PATH::OMP_WAIT_POLICY=passive
+        extra = dict(item.split("=", 1) for item in settings)
+        sides.append((f"build{i}", sys.executable, {**env, "PYTHONPATH": f"{path}:{ROOT}", **extra}))
     weights = cache_dir() / "bench" / "vgg19_conv_weights.npz"
     tpy = None if args.no_torch else torch_python(args.venv)
     if tpy is not None:
