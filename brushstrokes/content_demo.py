@@ -33,9 +33,9 @@ UNKNOWN_LAYER = Text("--layer {layer}: VGG19 has no such convolution", "--layer 
 UNKNOWN_LAYER_TODO = Text("use one of {layers}", "请使用其中之一：{layers}")
 NOT_FINISHED = Text("{file} is not finished: {function} (exercise {id}) still raises NotImplementedError",
                     "{file} 还没有完成：{function}（练习 {id}）仍然抛出 NotImplementedError")
-NOT_FINISHED_TODO = Text("fill it in, check it with `brushstrokes check {id}` (or `pytest checks/`), "
+NOT_FINISHED_TODO = Text("fill it in, check it with `brushstrokes check {id}`, "
                          "then run this again",
-                         "完成它，用 `brushstrokes check {id}`（或 `pytest checks/`）检查，然后再运行一次")
+                         "完成它，用 `brushstrokes check {id}` 检查，然后再运行一次")
 NO_FUNCTION = Text("{file} has no function {function} (exercise {id})", "{file} 中没有函数 {function}（练习 {id}）")
 NO_FUNCTION_TODO = Text("put it back: {original} holds the original stub",
                         "把它加回来：{original} 中有原来的练习桩")

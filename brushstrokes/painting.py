@@ -54,9 +54,9 @@ STOPPED = Text("stopped early by Ctrl-C after {n} iterations: the picture so far
                "已按 Ctrl-C 在 {n} 次迭代后提前停止：保留目前的图片")
 WROTE = Text("wrote {files}", "已写入 {files}")
 NOT_FINISHED = Text("{file} is not finished ({error})", "{file} 还没有完成（{error}）")
-NOT_FINISHED_TODO = Text("fill in the exercises of lessons 1-3, check them with `pytest checks/`, then run this "
+NOT_FINISHED_TODO = Text("fill in the exercises of lessons 1-3, check them with `brushstrokes check`, then run this "
                          "again (or paint with the reference code: --use solutions)",
-                         "完成第 1-3 课的练习，用 `pytest checks/` 检查，然后再运行"
+                         "完成第 1-3 课的练习，用 `brushstrokes check` 检查，然后再运行"
                          "（或用参考代码作画：--use solutions）")
 
 

@@ -1,14 +1,15 @@
 """The grading plugin's learner-facing messages, in English and Chinese (shown in brushstrokes.i18n.language()).
 
-CHECK is the one command form the messages give for grading one exercise.
+CHECK is the one command form the messages give for grading one exercise (the same as the site's and the CLI's;
+`brushstrokes check` runs `pytest checks/` with the exercise's -k expression).
 """
 
 from __future__ import annotations
 
 from brushstrokes.course.model import Text
 
-CHECK = "pytest checks/ -k {id}"
-CHECK_ALL = "pytest checks/"
+CHECK = "brushstrokes check {id}"
+CHECK_ALL = "brushstrokes check"
 
 HEADER = Text("brushstrokes: grading {label} (check {other})", "brushstrokes：评分 {label}（另见 {other}）")
 OTHER_LESSONS = Text("lessons/", "lessons/")

@@ -18,13 +18,13 @@ from brushstrokes.loader import LessonImportError, display, learner_frame, lesso
 
 __all__ = ["Graded", "Target", "LessonImportError", "learner_frame", "display", "signature_text", "import_problem"]
 
-NEXT_STEP = Text("fix {function} in {file}, then run `pytest checks/ -k {id}`",
-                 "改正 {file} 里的 {function}，然后运行 `pytest checks/ -k {id}`")
+NEXT_STEP = Text("fix {function} in {file}, then run `brushstrokes check {id}`",
+                 "改正 {file} 里的 {function}，然后运行 `brushstrokes check {id}`")
 IMPORTED_FROM = Text("{file} cannot be imported: {other} line {line}: {error}",
                      "{file} 无法导入：{other} 第 {line} 行：{error}")
 IMPORTED_FROM_TODO = Text("fix that line of {other} (`python {other}` shows the full error), then run "
-                          "`pytest checks/` again",
-                          "改正 {other} 的这一行（`python {other}` 会显示完整错误），然后再运行 `pytest checks/`")
+                          "`brushstrokes check` again",
+                          "改正 {other} 的这一行（`python {other}` 会显示完整错误），然后再运行 `brushstrokes check`")
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""The exercises: fill in the functions marked TODO, then run `pytest checks/`."""
+"""The exercises: fill in the functions marked TODO, then run `brushstrokes check`."""

@@ -15,7 +15,7 @@ The exercises, in order (each one is checked on its own):
     1.2  content_grad      dL/dF, with the ReLU mask that pycaffe makes you apply by hand
     1.3  normalized_step   one step downhill, of a fixed average size
     1.4  reconstruct       the loop: forward, loss, gradient, backward, step
-Check one with `pytest checks/ -k 1_2`, all with `pytest checks/`. When all four pass, watch your
+Check one with `brushstrokes check 1.2`, all of lesson 1 with `brushstrokes check 1`. When all four pass, watch your
 own cat appear out of the noise: `brushstrokes content --use lessons` (pictures in output/).
 
 A note on the loss. The write-up this tutorial follows logged `0.5 * norm(F - P)`, the norm and not its
@@ -45,9 +45,9 @@ def content_loss(F: np.ndarray, P: np.ndarray) -> float:
     Hints: sum over every entry. Compute in float64 (`F.astype(np.float64)`): at conv4_2 the sum has
     tens of thousands of terms and float32 keeps only about 7 digits. Do not change F or P in place:
     F may be Caffe's own blob memory.
-    Check: pytest checks/ -k 1_1
+    Check: brushstrokes check 1.1
     """
-    raise NotImplementedError("Exercise 1.1: write content_loss, then run `pytest checks/ -k 1_1`")
+    raise NotImplementedError("Exercise 1.1: write content_loss, then run `brushstrokes check 1.1`")
 
 
 def content_grad(F: np.ndarray, P: np.ndarray) -> np.ndarray:
@@ -71,9 +71,9 @@ def content_grad(F: np.ndarray, P: np.ndarray) -> np.ndarray:
 
     Hints: `F > 0` is an array of booleans; multiply by it, or use np.where. Finish with
     `.astype(np.float32)`.
-    Check: pytest checks/ -k 1_2   (also compares with finite differences of your content_loss)
+    Check: brushstrokes check 1.2   (also compares with finite differences of your content_loss)
     """
-    raise NotImplementedError("Exercise 1.2: write content_grad, then run `pytest checks/ -k 1_2`")
+    raise NotImplementedError("Exercise 1.2: write content_grad, then run `brushstrokes check 1.2`")
 
 
 def normalized_step(x: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
@@ -93,9 +93,9 @@ def normalized_step(x: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
 
     Hints: mind the sign: step against the gradient, downhill. An all-zero gradient (F == P already)
     must not give NaN: guard the division, e.g. with max(mean, 1e-12), and return x unchanged.
-    Check: pytest checks/ -k 1_3
+    Check: brushstrokes check 1.3
     """
-    raise NotImplementedError("Exercise 1.3: write normalized_step, then run `pytest checks/ -k 1_3`")
+    raise NotImplementedError("Exercise 1.3: write normalized_step, then run `brushstrokes check 1.3`")
 
 
 def reconstruct(net, P: np.ndarray, x0: np.ndarray, layer: str = "conv4_2", iters: int = 200, lr: float = 2.0,
@@ -126,7 +126,7 @@ def reconstruct(net, P: np.ndarray, x0: np.ndarray, layer: str = "conv4_2", iter
     Hints: loop with `for i in progress(iters):` (a progress bar; Ctrl-C ends the loop and keeps the
     result). The arrays in net.blobs are views of Caffe's memory and change at the next forward or
     backward: `.copy()` what you keep.
-    Check: pytest checks/ -k 1_4   (it uses the reference content_loss, content_grad and normalized_step,
+    Check: brushstrokes check 1.4   (it uses the reference content_loss, content_grad and normalized_step,
     so a mistake in those costs only their own exercise)
     """
-    raise NotImplementedError("Exercise 1.4: write reconstruct, then run `pytest checks/ -k 1_4`")
+    raise NotImplementedError("Exercise 1.4: write reconstruct, then run `brushstrokes check 1.4`")

@@ -18,7 +18,7 @@ The exercises, in order (each one is checked on its own):
     2.4  style_loss          sum_l w_l E_l over several layers, with each layer's gradient
     2.5  backward_sweep      one backward pass that injects gradients at several depths
     2.6  synthesize          the loop: a texture from white noise
-Check one with `brushstrokes check 2.3` (or `pytest checks/ -k 2_3`), all of lesson 2 with
+Check one with `brushstrokes check 2.3`, all of lesson 2 with
 `brushstrokes check 2`. When all six pass, make The Scream's texture with your own code:
 `brushstrokes style --use lessons` (pictures in output/).
 

@@ -19,8 +19,9 @@ The exercises, in order (each one is checked on its own):
     3.4  tv_loss_grad      total variation: a smoothness loss and its gradient
     3.5  keep_colours      keep the photo's colours: the painting's luminance, the photo's colour
     3.6  blend_grams       one target for several paintings
-Check one with `pytest checks/ -k 3.1`, all with `pytest checks/`. When 3.1-3.3 pass, paint the cat with
-your own code: `brushstrokes paint data/chelsea.png data/scream.jpg --use lessons` (pictures in output/).
+Check one with `brushstrokes check 3.1`, all of lesson 3 with `brushstrokes check 3`. When 3.1-3.3 pass,
+paint the cat with your own code: `brushstrokes paint data/chelsea.png data/scream.jpg --use lessons`
+(pictures in output/).
 """
 
 from __future__ import annotations
@@ -63,9 +64,9 @@ def total_loss_grad(net, x: np.ndarray, P: np.ndarray, A: dict[str, np.ndarray],
     layers by depth, so the dict's order does not matter.
     Hints: F = net.blobs[content_layer].data[0]. Compute the content gradient before the sweep (backward
     overwrites diffs, not data, but keep to that order). Both weights multiply both the loss and the gradient.
-    Check: pytest checks/ -k 3.1
+    Check: brushstrokes check 3.1
     """
-    raise NotImplementedError("Exercise 3.1: write total_loss_grad, then run `pytest checks/ -k 3.1`")
+    raise NotImplementedError("Exercise 3.1: write total_loss_grad, then run `brushstrokes check 3.1`")
 
 
 def lbfgs_objective(loss_grad: LossGrad, shape: tuple[int, ...]) -> tuple[Callable, Bounds]:
@@ -82,9 +83,9 @@ def lbfgs_objective(loss_grad: LossGrad, shape: tuple[int, ...]) -> tuple[Callab
         lives in [-MEAN_BGR[c], 255 - MEAN_BGR[c]]. The paper has no bounds: this is our addition, so that no
         pixel is clipped after the run.
     Hint: np.broadcast_to(values[None, :, None, None], shape).ravel() gives one bound per entry.
-    Check: pytest checks/ -k 3.2   (also compares fun's gradient with finite differences)
+    Check: brushstrokes check 3.2   (also compares fun's gradient with finite differences)
     """
-    raise NotImplementedError("Exercise 3.2: write lbfgs_objective, then run `pytest checks/ -k 3.2`")
+    raise NotImplementedError("Exercise 3.2: write lbfgs_objective, then run `brushstrokes check 3.2`")
 
 
 def paint(loss_grad: LossGrad, x0: np.ndarray, iters: int = 300, every: int = 50,
@@ -107,9 +108,9 @@ def paint(loss_grad: LossGrad, x0: np.ndarray, iters: int = 300, every: int = 50
       4. result = minimize(fun, z0, jac=True, method="L-BFGS-B", bounds=bounds, callback=step,
                            options={"maxiter": iters})   (jac=True: fun returns the loss and its gradient)
       5. Return Reconstruction(result.x as (1, 3, H, W) float32, losses, snapshots).
-    Check: pytest checks/ -k 3.3
+    Check: brushstrokes check 3.3
     """
-    raise NotImplementedError("Exercise 3.3: write paint, then run `pytest checks/ -k 3.3`")
+    raise NotImplementedError("Exercise 3.3: write paint, then run `brushstrokes check 3.3`")
 
 
 def tv_loss_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
@@ -122,9 +123,9 @@ def tv_loss_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
     x: (1, 3, H, W) float32. Returns (loss as a float, dL/dx (1, 3, H, W) float32).
     Hints: np.diff(x, axis=2) is (1, 3, H-1, W). Each difference d = b - a adds 2d to b's gradient and -2d to
     a's. Compute in float64.
-    Check: pytest checks/ -k 3.4
+    Check: brushstrokes check 3.4
     """
-    raise NotImplementedError("Exercise 3.4: write tv_loss_grad, then run `pytest checks/ -k 3.4`")
+    raise NotImplementedError("Exercise 3.4: write tv_loss_grad, then run `brushstrokes check 3.4`")
 
 
 def keep_colours(painted: np.ndarray, photo: np.ndarray) -> np.ndarray:
@@ -136,9 +137,9 @@ def keep_colours(painted: np.ndarray, photo: np.ndarray) -> np.ndarray:
     Returns: (H, W, 3) float32 RGB, clipped to 0..255. (Gatys et al., "Preserving color in neural artistic
     style transfer", 2016; jcjohnson/neural-style's -original_colors.)
     Hint: for pictures stored as rows of pixels, `picture @ M.T` applies M to every pixel.
-    Check: pytest checks/ -k 3.5
+    Check: brushstrokes check 3.5
     """
-    raise NotImplementedError("Exercise 3.5: write keep_colours, then run `pytest checks/ -k 3.5`")
+    raise NotImplementedError("Exercise 3.5: write keep_colours, then run `brushstrokes check 3.5`")
 
 
 def blend_grams(grams: list[dict[str, np.ndarray]], weights: list[float]) -> dict[str, np.ndarray]:
@@ -150,6 +151,6 @@ def blend_grams(grams: list[dict[str, np.ndarray]], weights: list[float]) -> dic
     Returns {layer: blended (N, N) matrix} for every layer of the first dict. Because E_l is quadratic in G,
     sum_k w_k E_l(G, A^(k)) equals E_l(G, A_l) plus a constant when the weights sum to 1: blending the targets
     gives the same gradient as blending the losses (what neural-style's -style_blend_weights does).
-    Check: pytest checks/ -k 3.6
+    Check: brushstrokes check 3.6
     """
-    raise NotImplementedError("Exercise 3.6: write blend_grams, then run `pytest checks/ -k 3.6`")
+    raise NotImplementedError("Exercise 3.6: write blend_grams, then run `brushstrokes check 3.6`")

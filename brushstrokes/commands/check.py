@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> int:
     folder = places.existing_lessons_dir(args.lessons_dir)
     what = ", ".join(ex.id for ex in selected) if selected else M.ALL_EXERCISES(lang)
     print(M.CHECKING(lang, what=what, folder=display(folder) + "/"), flush=True)
-    result = run_checks(selected, folder)
+    result = run_checks(selected, folder, timeout=args.check_timeout)
     if not result.scored:
         raise BrushstrokesError(M.NO_SCORE(lang, code=result.returncode), M.NO_SCORE_TODO(lang))
     ids = result.selected
@@ -35,4 +35,6 @@ def add(sub) -> None:
                    help="an exercise id (1.2 or 1_2), its function (content_grad), a lesson number; none: all")
     c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
                    help="grade the lesson files in DIR (default: lessons/, or $BRUSHSTROKES_LESSONS_DIR)")
+    c.add_argument("--check-timeout", type=float, default=None, metavar="SECONDS",
+                   help="each check's time limit in seconds (default 60; 0 = none)")
     c.set_defaults(func=run)

@@ -53,14 +53,17 @@ def keyword_expression(exercises: Sequence[Exercise]) -> str:
     return " or ".join(ex.id for ex in exercises)
 
 
-def command(exercises: Sequence[Exercise] | None, folder: Path, score: Path, color: bool = False) -> list[str]:
-    """The pytest command line; exercises=None runs every check."""
+def command(exercises: Sequence[Exercise] | None, folder: Path, score: Path, color: bool = False,
+            timeout: float | None = None) -> list[str]:
+    """The pytest command line; exercises=None runs every check; timeout: each check's limit in s (None: default)."""
     cmd = [sys.executable, "-m", "pytest", "checks/", "-q", "--no-header", "-p", "no:cacheprovider",
            f"--color={'yes' if color else 'no'}", "--score-json", str(score)]
     if exercises:
         cmd += ["-k", keyword_expression(exercises)]
     if not places.is_default(folder):
         cmd += ["--lessons-dir", str(folder)]
+    if timeout is not None:
+        cmd += ["--check-timeout", f"{timeout:g}"]
     return cmd
 
 
@@ -75,7 +78,7 @@ def read_score(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
-               echo: Callable[[str], None] | None = None) -> CheckRun:
+               echo: Callable[[str], None] | None = None, timeout: float | None = None) -> CheckRun:
     """Grade `exercises` (None: all) of the lesson files in `folder` (default: places.lessons_dir()).
 
     Every output line goes to `echo` (default: print). The selected exercises' grades are recorded in
@@ -87,7 +90,7 @@ def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
     env = dict(os.environ, BRUSHSTROKES_LANG=language(), PYTHONUNBUFFERED="1")
     with tempfile.TemporaryDirectory(prefix="brushstrokes-score-") as tmp:
         score = Path(tmp) / "score.json"
-        cmd = command(exercises, folder, score, color=sys.stdout.isatty())
+        cmd = command(exercises, folder, score, color=sys.stdout.isatty(), timeout=timeout)
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, encoding="utf-8", errors="replace")
         try:
