@@ -114,6 +114,7 @@ class GradingPlugin:
         self.lessons: dict[str, course.Lesson] = {}
         self.checks: dict[str, course.Exercise] = {}  # nodeid -> exercise
         self.outcomes: dict[str, tuple[str, str]] = {}  # nodeid -> (status, note)
+        self.deselected: set[str] = set()  # nodeids left out by -k
         self.failed_exercises: set[str] = set()
         self.running: str | None = None
         self.interrupted = False
@@ -147,6 +148,7 @@ class GradingPlugin:
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
+            self.deselected.add(item.nodeid)
             self.outcomes.setdefault(item.nodeid, (NOT_RUN, msg.DESELECTED(language())))
 
     # keeping learner code in bounds ---------------------------------------------------------------------
@@ -320,12 +322,19 @@ class GradingPlugin:
                 return msg.NEXT_NOT_STARTED(lang, id=todo.id, function=todo.function, file=todo.file)
             return msg.NEXT_FAILED(lang, id=todo.id, step=ex.next_step)
         ungraded = next((row for row in core if row.status == NOT_RUN), None)
+        if ungraded is not None and ungraded.note == msg.DESELECTED(lang):
+            return msg.NEXT_AFTER_SELECTION(lang, id=ungraded.id)
         if ungraded is not None:
             return msg.NEXT_UNGRADED(lang, id=ungraded.id, note=ungraded.note)
         if self.target.package == "solutions" and self.target.folder is None:
             return msg.NEXT_SOLUTIONS(lang)
         done = table[-1][0].done(lang)
         return msg.DONE(lang, done=done) if done else msg.NEXT_LESSON(lang)
+
+    def left_out(self, lesson: course.Lesson) -> bool:
+        """True when -k deselected every check of this lesson (its rows would all read 'not run')."""
+        nodeids = [n for n, ex in self.checks.items() if course.owner(ex).number == lesson.number]
+        return bool(nodeids) and all(n in self.deselected for n in nodeids)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         tr, lang = terminalreporter, language()
@@ -335,6 +344,8 @@ class GradingPlugin:
             tr.write_line(msg.NOTHING_SELECTED(lang, expr=self.keyword, ids=ids), yellow=True)
             return
         table = self.results()
+        skipped = [lesson.number for lesson, _ in table if self.left_out(lesson)]
+        table = [(lesson, rows) for lesson, rows in table if lesson.number not in skipped]
         if not table:
             return
         tr.write_sep("=", msg.SCORE(lang, label=self.target.label))
@@ -354,6 +365,10 @@ class GradingPlugin:
             during = msg.INTERRUPTED_DURING(lang, id=running.id) if running else ""
             tr.write_line(msg.INTERRUPTED(lang, during=during), red=True, bold=True)
         else:
+            if skipped:
+                words = msg.LESSON_NUMBERS if len(skipped) == 1 else msg.LESSONS_NUMBERS
+                numbers = ("、" if lang == "zh" else ", ").join(skipped)
+                tr.write_line(msg.LESSONS_LEFT_OUT(lang, lessons=words(lang, numbers=numbers)))
             tr.write_line(self.next_step(table))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

@@ -82,6 +82,12 @@ INTERRUPTED_DURING = Text(" during the check of exercise {id}", "（正在检查
 INTERRUPTED_NOTE = Text("interrupted (Ctrl-C)", "已中断（Ctrl-C）")
 DESELECTED = Text("deselected", "未选中")
 DID_NOT_RUN = Text("did not run", "没有运行")
+LESSONS_LEFT_OUT = Text("Not checked this time: {lessons} (`" + CHECK_ALL + "` grades every lesson).",
+                        "这次没有检查：{lessons}（`" + CHECK_ALL + "` 会给每一课评分）。")
+LESSON_NUMBERS = Text("lesson {numbers}", "第 {numbers} 课")
+LESSONS_NUMBERS = Text("lessons {numbers}", "第 {numbers} 课")
+NEXT_AFTER_SELECTION = Text("Next: what you checked passes; check exercise {id} next: `" + CHECK + "`.",
+                            "下一步：你检查的练习都通过了；接下来检查练习 {id}：`" + CHECK + "`。")
 SKIPPED = Text("skipped", "已跳过")
 NO_CHECKS = Text("no checks", "没有检查")
 NOTHING_SELECTED = Text("no check matches -k {expr!r}: give an exercise id (`pytest checks/ -k 1.2`), its function "

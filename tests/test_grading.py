@@ -292,3 +292,14 @@ def test_an_import_error_caused_by_another_lesson_names_that_file(tmp_path):
         Target(folder=tmp_path).load("lesson3_paint")
     assert "lesson2_style.py line 3" in info.value.message and "lesson3_paint.py cannot be imported" in \
         info.value.message
+
+
+def test_one_exercise_shows_only_its_lesson_and_says_what_comes_next():
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-p", "no:cacheprovider", "--color=no",
+                           "--solutions", "-k", "1.2"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, BRUSHSTROKES_LANG="en"))
+    assert done.returncode == 0, done.stdout
+    assert "Lesson 1 · Find content" in done.stdout
+    assert "Lesson 2" not in done.stdout and "Lesson 3" not in done.stdout
+    assert "Not checked this time: lessons 2, 3 (`brushstrokes check` grades every lesson)." in done.stdout
+    assert "Next: what you checked passes; check exercise 1.1 next: `brushstrokes check 1.1`." in done.stdout

@@ -90,6 +90,59 @@ def test_check_command_selects_checks_by_keyword(folders):
     assert "--lessons-dir" not in runner.command(None, places.DEFAULT_LESSONS, Path("score.json"))
 
 
+def test_check_passes_its_time_limit_on(folders):
+    lessons, _ = folders
+    cmd = runner.command(exercises("1.4"), lessons, Path("score.json"), timeout=2.5)
+    assert cmd[cmd.index("--check-timeout") + 1] == "2.5"
+    assert "--check-timeout" not in runner.command(None, lessons, Path("score.json"))
+
+
+def test_relay_drops_only_pytests_interrupt_banner():
+    lines = ["!!!!!!!!!!!!!!!! KeyboardInterrupt !!!!!!!!!!!!!!!!\n", "/x/checks/loops.py:12: KeyboardInterrupt\n",
+             "(to show a full traceback on KeyboardInterrupt use --full-trace)\n",
+             "reconstruct raised KeyboardInterrupt\n", "  1.4   reconstruct      not run\n"]
+
+    class Fake:
+        stdout = iter(lines)
+
+    seen: list[str] = []
+    runner.relay(Fake(), seen.append)
+    assert seen == ["reconstruct raised KeyboardInterrupt", "  1.4   reconstruct      not run"]
+
+
+def test_ctrl_c_during_check_keeps_the_score_and_shows_no_traceback(folders):
+    import os
+    import signal
+    import time
+
+    lessons, state = folders
+    started = lessons.parent / "started"
+    _, _, solution = function_source((ROOT / "solutions" / f"{MODULE}.py").read_text(), "reconstruct")
+    slow = "".join(solution).replace('net.blobs["data"].data[...] = x\n',
+                                     f'net.blobs["data"].data[...] = x\n        open({str(started)!r}, "w").close()\n'
+                                     "        __import__('time').sleep(0.5)\n", 1)
+    assert slow != "".join(solution), "solutions' reconstruct changed: update this test"
+    put_function(lessons, "reconstruct", slow)
+    process = subprocess.Popen([sys.executable, "-m", "brushstrokes", "--lang", "en", "check", "1.4"], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                               env=dict(os.environ, BRUSHSTROKES_LESSONS_DIR=str(lessons),
+                                        BRUSHSTROKES_STATE_DIR=str(state), PYTHONUNBUFFERED="1"))
+    try:
+        for _ in range(600):
+            if started.exists() or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert started.exists(), process.communicate()[0]
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole process group gets the Ctrl-C
+        output, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, output
+    assert "Ctrl-C: the run was stopped during the check of exercise 1.4" in output
+    assert "Ctrl-C: grading stopped; the grades above are kept." in output
+    assert "KeyboardInterrupt" not in output and "Traceback" not in output, output
+
+
 def test_the_keyword_selects_only_that_exercises_checks():
     """-k 1_1 also matched lesson 2's checks at layer conv1_1; the expression the runner uses must not."""
     expr = runner.keyword_expression(exercises("1.1"))

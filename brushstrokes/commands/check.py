@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from brushstrokes.i18n import language
@@ -21,7 +22,11 @@ def run(args: argparse.Namespace) -> int:
     folder = places.existing_lessons_dir(args.lessons_dir)
     what = ", ".join(ex.id for ex in selected) if selected else M.ALL_EXERCISES(lang)
     print(M.CHECKING(lang, what=what, folder=display(folder) + "/"), flush=True)
-    result = run_checks(selected, folder, timeout=args.check_timeout)
+    try:
+        result = run_checks(selected, folder, timeout=args.check_timeout)
+    except KeyboardInterrupt:  # the checks printed the score so far and what the Ctrl-C stopped
+        print(M.CHECK_INTERRUPTED(lang), file=sys.stderr)
+        return 130
     if not result.scored:
         raise BrushstrokesError(M.NO_SCORE(lang, code=result.returncode), M.NO_SCORE_TODO(lang))
     ids = result.selected

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +79,19 @@ def read_score(path: Path) -> dict[str, tuple[str, str]]:
         return {}
 
 
+# pytest's KeyboardInterrupt banner: "!!!! KeyboardInterrupt !!!!", "path.py:12: KeyboardInterrupt", "(to show ...)"
+PYTEST_INTERRUPT = re.compile(r"!+ KeyboardInterrupt !+|\S+:\d+: KeyboardInterrupt"
+                              r"|\(to show a full traceback on KeyboardInterrupt use --full-trace\)")
+
+
+def relay(proc: subprocess.Popen, echo: Callable[[str], None]) -> None:
+    """Pass pytest's output lines to echo, without its KeyboardInterrupt banner (the score says what happened)."""
+    for line in proc.stdout:
+        line = line.rstrip("\n")
+        if not PYTEST_INTERRUPT.fullmatch(line.strip()):
+            echo(line)
+
+
 def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
                echo: Callable[[str], None] | None = None, timeout: float | None = None) -> CheckRun:
     """Grade `exercises` (None: all) of the lesson files in `folder` (default: places.lessons_dir()).
@@ -94,14 +109,15 @@ def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, encoding="utf-8", errors="replace")
         try:
-            for line in proc.stdout:
-                echo(line.rstrip("\n"))
+            relay(proc, echo)
             returncode = proc.wait()
-        except KeyboardInterrupt:  # pytest got the same Ctrl-C; let it finish, then pass it on
+        except KeyboardInterrupt:  # pytest got the same Ctrl-C: show its score so far, then pass the Ctrl-C on
+            killer = threading.Timer(10, proc.kill)
+            killer.start()
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                relay(proc, echo)
+            finally:
+                killer.cancel()
                 proc.wait()
             raise
         grades = read_score(score)
