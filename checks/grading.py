@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sys
 import types
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from brushstrokes import course, lesson_support, progress
+from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
 from brushstrokes.i18n import language
 from checks import messages as msg
@@ -103,13 +105,48 @@ def first_line(message: str) -> str:
     return lines[0] if len(lines[0]) <= 70 else lines[0][:67] + "..."
 
 
+SCORE_JSON = Text("--score-json {path} cannot be written: {problem}; give a file in a writable folder, "
+                  "e.g. --score-json output/score.json",
+                  "无法写入 --score-json {path}：{problem}；请给出可写文件夹中的文件，例如 --score-json output/score.json")
+FOLDER = Text("folder", "文件夹")
+
+
+def score_json_error(path: Path, problem: object) -> str:
+    """The one-line error for a --score-json that cannot be written, with what to do."""
+    return SCORE_JSON(language(), path=path, problem=problem)
+
+
+def score_json_path(path: Path | None) -> Path | None:
+    """--score-json's file, its folder created and proven writable; else a usage error saying what to do."""
+    from brushstrokes.outputs import prepare_folder
+
+    if path is None:
+        return None
+    try:
+        prepare_folder(path.parent, option=FOLDER(language()), names=(path.name,))
+    except BrushstrokesError as exc:
+        raise pytest.UsageError(score_json_error(path, exc.message)) from None
+    return path
+
+
+def write_score_json(path: Path, data: dict) -> str | None:
+    """Write the score as JSON to `path`, whole or not at all; None, or the one-line error if it failed."""
+    from brushstrokes.outputs import write_text
+
+    try:
+        write_text(path, json.dumps(data, indent=2, ensure_ascii=False))
+    except OSError as exc:
+        return score_json_error(path, exc.strerror or exc)
+    return None
+
+
 class GradingPlugin:
     """Collects each check's outcome per exercise, keeps learner code in bounds, and prints the score table."""
 
     def __init__(self, target: Target, score_json: Path | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.target = target
         self.reference = Target(package="solutions")
-        self.score_json = score_json
+        self.score_json = score_json_path(score_json)  # refused before any check runs
         self.timeout = timeout
         self.lessons: dict[str, course.Lesson] = {}
         self.checks: dict[str, course.Exercise] = {}  # nodeid -> exercise
@@ -385,6 +422,8 @@ class GradingPlugin:
                     "passed": sum(row.status == PASSED for row in rows if not row.stretch),
                     "total": sum(not row.stretch for row in rows),
                     "exercises": [asdict(row) for row in rows]} for lesson, rows in table]
-        self.score_json.parent.mkdir(parents=True, exist_ok=True)
-        self.score_json.write_text(json.dumps({"target": self.target.label, "lessons": lessons,
-                                               "interrupted": self.interrupted}, indent=2, ensure_ascii=False))
+        problem = write_score_json(self.score_json, {"target": self.target.label, "lessons": lessons,
+                                                     "interrupted": self.interrupted})
+        if problem is not None:
+            print(f"ERROR: {problem}", file=sys.stderr)
+            session.exitstatus = session.exitstatus or pytest.ExitCode.USAGE_ERROR

@@ -1,7 +1,8 @@
 """Figures of the tutorial site that need no network run: the lessons' inputs side by side, labelled.
 
 Usage: .venv/bin/python tools/site_figures.py
-    writes docs/assets/figures/site/inputs.png (English labels) and inputs.zh.png (Chinese labels); the Chinese
+    writes docs/assets/figures/site/inputs.png (English labels) and inputs.zh.png (Chinese labels), together and
+    whole (brushstrokes.outputs.OutputSet: an interrupted run leaves the old pair); the Chinese
     pages get the .zh.png automatically (mkdocs-static-i18n's suffix structure), with the same Markdown link.
 
 The pictures the lessons compute (docs/assets/figures/lesson*/) are made by the figure tools, not here.
@@ -15,6 +16,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from brushstrokes.images import deprocess, white_noise
+from brushstrokes.loader import display
+from brushstrokes.outputs import OutputSet
 from brushstrokes.paths import CAT, ROOT, SCREAM
 
 OUT = ROOT / "docs" / "assets" / "figures" / "site"
@@ -50,11 +53,11 @@ def main() -> int:
     cat = Image.open(CAT).convert("RGB")
     scream = Image.open(SCREAM).convert("RGB")
     noise = Image.fromarray(deprocess(white_noise((cat.height, cat.height), seed=0)))  # where lesson 1 starts
-    OUT.mkdir(parents=True, exist_ok=True)
-    for lang, labels in LABELS.items():
-        path = OUT / ("inputs.png" if lang == "en" else f"inputs.{lang}.png")
-        labelled_row([noise, cat, scream], labels).save(path, optimize=True)
-        print(f"wrote {path.relative_to(ROOT)}")
+    with OutputSet(OUT) as files:  # both pictures replace the old ones together, or neither does
+        for lang, labels in LABELS.items():
+            name = "inputs.png" if lang == "en" else f"inputs.{lang}.png"
+            labelled_row([noise, cat, scream], labels).save(files.path(name), format="PNG", optimize=True)
+    print("wrote " + ", ".join(display(path) for path in files.written))
     return 0
 
 
