@@ -1,6 +1,6 @@
 """Lesson 1's figures for the docs, made with solutions/ on the real VGG19.
 
-Usage: .venv/bin/python tools/make_lesson1_figures.py [--size 128] [--out DIR] [--quick]
+Usage: nice -n 10 .venv/bin/python tools/make_lesson1_figures.py [--size 128] [--out DIR] [--quick | --render-only]
 
 Writes to docs/assets/figures/lesson1/ (several minutes on 2 CPU cores; --quick: a few iterations, to try it):
     loss_conv4_2.png      the content loss per iteration (log scale) of the conv4_2 reconstruction
@@ -8,6 +8,8 @@ Writes to docs/assets/figures/lesson1/ (several minutes on 2 CPU cores; --quick:
     layers.png            the paper's figure 1 content row as a 2 x 3 grid: conv1_2 ... conv5_2, and the photo
     content_<layer>.png   each reconstruction alone, at working size
     settings.json         what each run used and took (size, iterations run, lr, tol, seed, seconds)
+The figures with text come in English (x.png) and Chinese (x.zh.png). The runs' results are kept in
+output/figure-data/lesson1.npz; --render-only draws the figures again from it, without running the network.
 Every file is written whole or not at all, together at the end (brushstrokes.outputs.OutputSet).
 """
 
@@ -26,6 +28,7 @@ from brushstrokes.vgg import features, load_vgg19
 from solutions.lesson1_content import reconstruct
 
 OUT = paths.ROOT / "docs" / "assets" / "figures" / "lesson1"
+DATA = paths.ROOT / "output" / "figure-data" / "lesson1.npz"
 LAYERS = ("conv1_2", "conv2_2", "conv3_2", "conv4_2", "conv5_2")
 ITERS = {"conv1_2": 300, "conv2_2": 300, "conv3_2": 400, "conv4_2": 500, "conv5_2": 800}  # deeper: slower to converge
 FRAMES = (0, 10, 25, 50, 100, 200)  # iterations shown in frames_conv4_2.png (and the final image)
@@ -52,10 +55,50 @@ def reconstruct_layer(net, target: np.ndarray, layer: str, iters: int):
     return result, settings
 
 
-def frames_figure(result, target: np.ndarray, path: Path) -> Path:
-    """Snapshots at FRAMES (those the run reached), the final image and the photo, in one row."""
-    frames = plotting.progress_frames(result.snapshots, result.x, len(result.losses), target, keep=FRAMES)
-    return plotting.plot_frames(frames, path, columns=4)
+def save_data(path: Path, target: np.ndarray, results: dict, settings: dict) -> None:
+    """The runs' results (final images, losses, conv4_2's snapshots) and settings, whole or not at all."""
+    arrays = {"target": target, "settings": np.array(json.dumps(settings))}
+    for layer, r in results.items():
+        arrays[f"x_{layer}"], arrays[f"losses_{layer}"] = r.x, np.asarray(r.losses)
+    for i, snapshot in results["conv4_2"].snapshots.items():
+        if i in FRAMES:
+            arrays[f"snapshot_{i}"] = snapshot
+    with outputs.atomic_path(path) as tmp:
+        np.savez_compressed(tmp, **arrays)
+
+
+def load_data(path: Path) -> tuple[np.ndarray, dict, dict, dict]:
+    """(target, {layer: final x}, {layer: losses}, settings), and conv4_2's snapshots in settings["snapshots"]."""
+    with np.load(path) as data:
+        settings = json.loads(str(data["settings"]))
+        xs = {layer: data[f"x_{layer}"] for layer in LAYERS}
+        losses = {layer: [float(v) for v in data[f"losses_{layer}"]] for layer in LAYERS}
+        settings["snapshots"] = {int(k.split("_")[1]): data[k] for k in data.files if k.startswith("snapshot_")}
+        return data["target"], xs, losses, settings
+
+
+def render(out: Path, target: np.ndarray, xs: dict, losses: dict, settings: dict) -> list[Path]:
+    """Every file of the docs folder, the figures with text in English and in Chinese."""
+    snapshots = settings.pop("snapshots")
+    with outputs.OutputSet(out) as files:
+        for layer, x in xs.items():
+            images.save_image(files.path(f"content_{layer}.png"), images.deprocess(x))
+        for lang in ("en", "zh"):
+            zh = lang == "zh"
+            with plotting.figure_language(lang):
+                title = f"conv4_2 的内容损失（学习率 {LR:g}）" if zh else f"content loss at conv4_2 (lr {LR:g})"
+                plotting.plot_losses(losses["conv4_2"], files.path(plotting.localised("loss_conv4_2.png", lang)),
+                                     title=title, xlabel="迭代次数" if zh else "iteration",
+                                     ylabel="损失" if zh else "loss")
+                frames = plotting.progress_frames(snapshots, xs["conv4_2"], len(losses["conv4_2"]), target,
+                                                  keep=FRAMES, lang=lang)
+                plotting.plot_frames(frames, files.path(plotting.localised("frames_conv4_2.png", lang)), columns=4)
+                grid = {(f"{layer}（{len(losses[layer])} 次迭代）" if zh else f"{layer} ({len(losses[layer])} it.)"): x
+                        for layer, x in xs.items()}
+                grid["原照片" if zh else "the photo"] = target
+                plotting.plot_frames(grid, files.path(plotting.localised("layers.png", lang)), columns=3)
+        (files.path("settings.json")).write_text(json.dumps(settings, indent=2) + "\n")
+    return files.written
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,26 +106,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=128, help="longest side of the cat in px (default 128)")
     parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT.relative_to(paths.ROOT)})")
     parser.add_argument("--quick", action="store_true", help="20 iterations per layer, to try the script")
+    parser.add_argument("--render-only", action="store_true",
+                        help=f"draw the figures from {DATA.relative_to(paths.ROOT)}, without running the network")
+    parser.add_argument("--data", type=Path, default=DATA, help="where the runs' results are kept")
     args = parser.parse_args(argv)
-    target = images.preprocess(images.load_image(paths.CAT, longest=args.size))
-    net = load_vgg19(pooling="avg", shape=target.shape[2:])
     out = outputs.prepare_folder(args.out)
-    runs = {layer: reconstruct_layer(net, target, layer, 20 if args.quick else ITERS[layer]) for layer in LAYERS}
-    results = {layer: result for layer, (result, _) in runs.items()}
-    settings = {"image": paths.CAT.name, "size": list(target.shape[2:]), "pooling": "avg",
-                "runs": [s for _, s in runs.values()]}
-    with outputs.OutputSet(out) as files:
-        for layer, r in results.items():
-            images.save_image(files.path(f"content_{layer}.png"), images.deprocess(r.x))
-        main_run = results["conv4_2"]
-        plotting.plot_losses(main_run.losses, files.path("loss_conv4_2.png"),
-                             title=f"content loss at conv4_2 (lr {LR:g})")
-        frames_figure(main_run, target, files.path("frames_conv4_2.png"))
-        grid = {f"{layer} ({len(r.losses)} it.)": r.x for layer, r in results.items()}
-        grid["the photo"] = target
-        plotting.plot_frames(grid, files.path("layers.png"), columns=3)
-        (files.path("settings.json")).write_text(json.dumps(settings, indent=2) + "\n")
-    for path in files.written:
+    if not args.render_only:
+        target = images.preprocess(images.load_image(paths.CAT, longest=args.size))
+        net = load_vgg19(pooling="avg", shape=target.shape[2:])
+        runs = {layer: reconstruct_layer(net, target, layer, 20 if args.quick else ITERS[layer]) for layer in LAYERS}
+        settings = {"image": paths.CAT.name, "size": list(target.shape[2:]), "pooling": "avg",
+                    "runs": [s for _, s in runs.values()]}
+        save_data(args.data, target, {layer: result for layer, (result, _) in runs.items()}, settings)
+        print(f"kept the runs' results in {args.data}")
+    for path in render(out, *load_data(args.data)):
         print(f"wrote {path}")
     return 0
 

@@ -1,6 +1,7 @@
 """Lesson 3's figures and numbers for the docs, made with solutions/ on the real (normalised) VGG19.
 
-Usage: nice -n 10 .venv/bin/python tools/figures/lesson3.py [--size 128] [--iters N] [--out DIR] [--quick]
+Usage: nice -n 10 .venv/bin/python tools/figures/lesson3.py [--size 128] [--iters N] [--out DIR]
+                                                             [--quick | --render-only]
 
 Writes to docs/assets/figures/lesson3/ (15 minutes on 2 busy CPU cores; --quick: a few iterations, to try it):
     cat_scream.png        the cat painted in the style of The Scream with `brushstrokes paint`'s defaults
@@ -12,6 +13,8 @@ Writes to docs/assets/figures/lesson3/ (15 minutes on 2 busy CPU cores; --quick:
     colours.png           the painted cat, and with the photo's colours kept
     numbers.json          every run's settings and seconds; content and style losses at 128/256/512 px; seconds per
                           L-BFGS evaluation at 128/256/512 px; the L-BFGS run with the write-up's mismatched loss
+The figures with text come in English (x.png) and Chinese (x.zh.png). The runs' results are kept in
+output/figure-data/lesson3.npz; --render-only draws the figures again from it, without running the network.
 Every file is written whole or not at all, together at the end (brushstrokes.outputs.OutputSet).
 """
 
@@ -31,7 +34,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.optimize import minimize  # noqa: E402
 
-from brushstrokes import images, outputs, paths  # noqa: E402
+from brushstrokes import images, outputs, paths, plotting  # noqa: E402
 from brushstrokes.painting import DEFAULT_ITERS, DEFAULT_RATIO, Painted, PaintSettings, paint_picture  # noqa: E402
 from brushstrokes.vgg import STYLE_LAYERS, features, load_vgg19, set_input_shape  # noqa: E402
 from solutions import lesson1_content as l1  # noqa: E402
@@ -39,6 +42,7 @@ from solutions import lesson2_style as l2  # noqa: E402
 from solutions import lesson3_paint as l3  # noqa: E402
 
 OUT = paths.ROOT / "docs" / "assets" / "figures" / "lesson3"
+DATA = paths.ROOT / "output" / "figure-data" / "lesson3.npz"
 RATIOS = (1e-4, 1e-5, 3e-6, 1e-6)
 
 
@@ -158,63 +162,106 @@ def mismatched_loss(size: int = 64, iters: int = 50) -> dict:
     return result
 
 
-def main(argv: list[str] | None = None) -> int:
+def run_all(size: int, iters: int, quick: bool) -> tuple[dict, dict]:
+    """Every run of the figures: ({name: array} to keep, numbers.json's contents)."""
     global BASE
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=128)
-    parser.add_argument("--iters", type=int, default=DEFAULT_ITERS)
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--quick", action="store_true", help="3 iterations per run, to try the script")
-    args = parser.parse_args(argv)
-    iters = 3 if args.quick else args.iters
-    out = outputs.prepare_folder(args.out)
-    BASE = PaintSettings(size=args.size, iters=iters, use="solutions")
-    record: dict = {"settings": {"size": args.size, "iterations": iters, "default_ratio": DEFAULT_RATIO}, "runs": {}}
+    BASE = PaintSettings(size=size, iters=iters, use="solutions")
+    record: dict = {"settings": {"size": size, "iterations": iters, "default_ratio": DEFAULT_RATIO}, "runs": {}}
     runs = record["runs"]
     started = time.perf_counter()
     net = load_vgg19(normalised=True, shape=(64, 64))
     print("paintings:", flush=True)
     hero = run(runs, "defaults", net)
     sweep = {r: (hero if r == DEFAULT_RATIO else run(runs, f"ratio {r:g}", net, ratio=r)) for r in RATIOS}
-    conv2_2 = run(runs, "content conv2_2", net, content_layer="conv2_2")
-    from_photo = run(runs, "init content", net, init="content")
-    from_painting = run(runs, "init style", net, init="style")
+    done = {"content_conv2_2": run(runs, "content conv2_2", net, content_layer="conv2_2"),
+            "init_content": run(runs, "init content", net, init="content"),
+            "init_style": run(runs, "init style", net, init="style"),
+            "tv": run(runs, "tv 5e-6", net, tv_weight=5e-6)}
     gd = run(runs, "optimizer gd", net, optimizer="gd")
-    tv = run(runs, "tv 5e-6", net, tv_weight=5e-6)
     print("numbers:", flush=True)
     record["loss_scales"] = loss_scales()
     record["seconds_per_evaluation"] = seconds_per_evaluation()
-    record["mismatched_loss"] = mismatched_loss(iters=10 if args.quick else 50)
+    record["mismatched_loss"] = mismatched_loss(iters=10 if quick else 50)
     record["seconds_total"] = round(time.perf_counter() - started)
     h, w = hero.photo.shape[:2]
-    setting = f"{w}x{h} px, {iters} L-BFGS iterations, noise init, normalised VGG19"
-    scream = images.load_image(paths.SCREAM, longest=max(w, h))
+    arrays = {"photo": hero.photo, "scream": images.load_image(paths.SCREAM, longest=max(w, h)),
+              "hero": hero.picture, "losses_hero": np.asarray(hero.losses), "losses_gd": np.asarray(gd.losses),
+              **{f"ratio_{r:g}": sweep[r].picture for r in RATIOS},
+              **{name: painted.picture for name, painted in done.items()}}
+    return arrays, record
+
+
+def render(out: Path, data: dict, record: dict) -> list[Path]:
+    """Every file of the docs folder, the figures with text in English and in Chinese."""
+    h, w = data["photo"].shape[:2]
+    iters, ratio = record["settings"]["iterations"], f"alpha/beta = {DEFAULT_RATIO:g}"
     with outputs.OutputSet(out) as files:
-        save_picture(hero.picture, files.path("cat_scream.png"))
-        grid([(f"alpha/beta = {r:g}", sweep[r].picture) for r in RATIOS], files.path("ratio_sweep.png"),
-             title=f"more painting to the right ({setting})")
-        grid([("content at conv2_2", conv2_2.picture), ("content at conv4_2", hero.picture)],
-             files.path("content_layer.png"), title=f"alpha/beta = {DEFAULT_RATIO:g}, {setting}")
-        grid([("from white noise", hero.picture), ("from the photo", from_photo.picture),
-              ("from the painting", from_painting.picture), ("the painting", scream)], files.path("init.png"),
-             title=f"alpha/beta = {DEFAULT_RATIO:g}, {w}x{h} px, {iters} L-BFGS iterations")
-        fig, ax = plt.subplots(figsize=(5.5, 3.3), dpi=130)
-        ax.semilogy(hero.losses, label="L-BFGS (the paper's)")
-        ax.semilogy(gd.losses, label="normalised gradient descent, 1 grey level per step")
-        ax.set(xlabel="iteration", ylabel="total loss", title=f"alpha/beta = {DEFAULT_RATIO:g}, {setting}")
-        ax.title.set_fontsize(8)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(files.path("optimisers.png"))
-        plt.close(fig)
-        grid([("no TV (the paper's)", hero.picture), ("--tv-weight 5e-6", tv.picture)], files.path("tv.png"),
-             title=f"alpha/beta = {DEFAULT_RATIO:g}, {setting}")
-        kept = l3.keep_colours(hero.picture.astype(np.float32), hero.photo)
-        grid([("the photo", hero.photo), ("painted", hero.picture), ("--original-colors", kept)],
-             files.path("colours.png"), title=f"alpha/beta = {DEFAULT_RATIO:g}, {setting}")
+        save_picture(data["hero"], files.path("cat_scream.png"))
+        for lang in ("en", "zh"):
+            zh = lang == "zh"
+
+            def path(name: str, lang: str = lang) -> Path:
+                return files.path(plotting.localised(name, lang))
+
+            sep = "，" if zh else ", "  # between the parts of a title
+            size = f"{w}x{h} 像素，{iters} 次 L-BFGS 迭代" if zh else f"{w}x{h} px, {iters} L-BFGS iterations"
+            setting = f"{size}，从白噪声出发，归一化 VGG19" if zh else f"{size}, noise init, normalised VGG19"
+            with plotting.figure_language(lang):
+                grid([(f"alpha/beta = {r:g}", data[f"ratio_{r:g}"]) for r in RATIOS], path("ratio_sweep.png"),
+                     title=f"越往右越像画（{setting}）" if zh else f"more painting to the right ({setting})")
+                grid([("内容取自 conv2_2" if zh else "content at conv2_2", data["content_conv2_2"]),
+                      ("内容取自 conv4_2" if zh else "content at conv4_2", data["hero"])],
+                     path("content_layer.png"), title=f"{ratio}{sep}{setting}")
+                names = (("从白噪声出发", "从照片出发", "从画出发", "原画") if zh else
+                         ("from white noise", "from the photo", "from the painting", "the painting"))
+                grid(list(zip(names, [data[k] for k in ("hero", "init_content", "init_style", "scream")],
+                              strict=True)),
+                     path("init.png"), title=f"{ratio}{sep}{size}")
+                fig, ax = plt.subplots(figsize=(5.5, 3.3), dpi=130)
+                ax.semilogy(data["losses_hero"], label="L-BFGS（论文所用）" if zh else "L-BFGS (the paper's)")
+                ax.semilogy(data["losses_gd"], label="归一化梯度下降，每步 1 个灰度级" if zh else
+                            "normalised gradient descent, 1 grey level per step")
+                ax.set(xlabel="迭代次数" if zh else "iteration", ylabel="总损失" if zh else "total loss",
+                       title=f"{ratio}{sep}{setting}")
+                ax.title.set_fontsize(8)
+                ax.grid(True, which="both", alpha=0.3)
+                ax.legend(fontsize=8)
+                fig.tight_layout()
+                fig.savefig(path("optimisers.png"))
+                plt.close(fig)
+                grid([("不加 TV（论文的做法）" if zh else "no TV (the paper's)", data["hero"]),
+                      ("--tv-weight 5e-6", data["tv"])], path("tv.png"),
+                     title=f"{ratio}{sep}{setting}")
+                kept = l3.keep_colours(data["hero"].astype(np.float32), data["photo"])
+                grid([("原照片" if zh else "the photo", data["photo"]), ("作画结果" if zh else "painted", data["hero"]),
+                      ("--original-colors", kept)], path("colours.png"),
+                     title=f"{ratio}{sep}{setting}")
         outputs.write_text(files.path("numbers.json"), json.dumps(record, indent=2) + "\n")
-    print(f"wrote {len(files.written)} files to {out} in {record['seconds_total']} s")
+    return files.written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--iters", type=int, default=DEFAULT_ITERS)
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--quick", action="store_true", help="3 iterations per run, to try the script")
+    parser.add_argument("--render-only", action="store_true",
+                        help="draw the figures from the kept results (--data), without running the network")
+    parser.add_argument("--data", type=Path, default=DATA, help="where the runs' results are kept "
+                                                                "(default output/figure-data/lesson3.npz)")
+    args = parser.parse_args(argv)
+    out = outputs.prepare_folder(args.out)
+    if not args.render_only:
+        arrays, record = run_all(args.size, 3 if args.quick else args.iters, args.quick)
+        with outputs.atomic_path(args.data) as tmp:
+            np.savez_compressed(tmp, numbers=np.array(json.dumps(record)), **arrays)
+        print(f"kept the runs' results in {args.data}")
+    with np.load(args.data) as kept:
+        data = {k: kept[k] for k in kept.files}
+    record = json.loads(str(data.pop("numbers")))
+    written = render(out, data, record)
+    print(f"wrote {len(written)} files to {out} (the runs took {record['seconds_total']} s)")
     return 0
 
 
