@@ -12,29 +12,28 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 
-from brushstrokes import images, paths
+from brushstrokes import images
 from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
 from brushstrokes.i18n import language
+from brushstrokes.paint_settings import (  # noqa: F401  (painting.X as before)
+    DEFAULT_ITERS,
+    DEFAULT_RATIO,
+    DEFAULT_SIZE,
+    DEFAULT_STYLE_WEIGHT,
+    PaintSettings,
+)
 
 # The YIQ colour space (NTSC): Y is the luminance, I and Q the colour; rows give Y, I, Q from R, G, B.
 RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114],
                        [0.595716, -0.274453, -0.321263],
                        [0.211456, -0.522591, 0.311135]])
 
-DEFAULT_SIZE = 128  # longest side in px: `make demo` paints at this size within 3 minutes on 2 CPU cores
-DEFAULT_RATIO = 3e-6  # alpha / beta on the normalised net at DEFAULT_SIZE (lesson 3's page shows the sweep)
-DEFAULT_ITERS = 100  # the picture changes little after that at DEFAULT_SIZE (lesson 3's loss curve)
-# beta when only the ratio is given. Only alpha/beta shapes the picture, but L-BFGS-B stops when every entry of the
-# projected gradient is below 1e-5 (an absolute tolerance): with beta = 1 the normalised net's losses are so small
-# that a run at 128 px stopped after 41 of 80 iterations; beta = 1000 lets it run.
-DEFAULT_STYLE_WEIGHT = 1e3
 BYTES_PER_PIXEL = 12_000  # measured peak memory of VGG19 forward + backward per input pixel, with margin
 
 RESIZED = Text("{what} is {w0}x{h0} px: painting at {w}x{h} px (--size {size})",
@@ -53,58 +52,12 @@ DONE = Text("{n} iterations in {seconds:.0f} s ({per:.2f} s each); loss {first:.
 STOPPED = Text("stopped early by Ctrl-C after {n} iterations: the picture so far is kept",
                "已按 Ctrl-C 在 {n} 次迭代后提前停止：保留目前的图片")
 WROTE = Text("wrote {files}", "已写入 {files}")
-NOT_FINISHED = Text("{file} is not finished ({error})", "{file} 还没有完成（{error}）")
-NOT_FINISHED_TODO = Text("fill in the exercises of lessons 1-3, check them with `brushstrokes check`, then run this "
-                         "again (or paint with the reference code: --use solutions)",
-                         "完成第 1-3 课的练习，用 `brushstrokes check` 检查，然后再运行"
-                         "（或用参考代码作画：--use solutions）")
-
-
-@dataclass
-class PaintSettings:
-    """Everything `brushstrokes paint` can be told; the defaults are the command's."""
-
-    content: Path = paths.CAT
-    styles: list[Path] = field(default_factory=lambda: [paths.SCREAM])
-    out: Path = paths.OUTPUT
-    size: int = DEFAULT_SIZE
-    ratio: float = DEFAULT_RATIO  # alpha / beta, with beta = 1 unless both weights are given
-    content_weight: float | None = None
-    style_weight: float | None = None
-    content_layer: str = "conv4_2"
-    style_layers: tuple[str, ...] = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
-    style_layer_weights: tuple[float, ...] | None = None  # default: 1/len(style_layers) each
-    weights: str = "normalised"
-    pooling: str = "avg"
-    init: str = "noise"
-    optimizer: str = "lbfgs"
-    iters: int = DEFAULT_ITERS
-    lr: float | None = None  # adam / gd step size in grey levels (default per optimiser)
-    seed: int = 0
-    tv_weight: float = 0.0
-    original_colors: bool = False
-    style_blend_weights: tuple[float, ...] | None = None
-    style_fit: str = "keep"  # keep the painting's aspect ratio, or squash it onto the photo's (the paper)
-    style_scale: float = 1.0
-    device: str = "auto"
-    save_every: int = 0  # 0: frames at five evenly spaced iterations, no separate files
-    use: str = "solutions"
-
-    @property
-    def alpha_beta(self) -> tuple[float, float]:
-        """(alpha, beta): both weights when given; else one of them and the ratio; else (ratio * 1000, 1000)."""
-        if self.content_weight is not None and self.style_weight is not None:
-            return self.content_weight, self.style_weight
-        if self.content_weight is not None:
-            return self.content_weight, self.content_weight / self.ratio
-        beta = self.style_weight if self.style_weight is not None else DEFAULT_STYLE_WEIGHT
-        return self.ratio * beta, beta
-
-    @property
-    def layer_weights(self) -> dict[str, float]:
-        """{style layer: w_l}, w_l = 1/L each unless given."""
-        given = self.style_layer_weights or (1.0 / len(self.style_layers),) * len(self.style_layers)
-        return dict(zip(self.style_layers, given, strict=True))
+MODULES = ("lesson1_content", "lesson2_style", "lesson3_paint")
+FUNCTIONS = {"lesson1_content": {"normalized_step": "1.3"}, "lesson2_style": {"gram": "2.1"},
+             "lesson3_paint": {"total_loss_grad": "3.1", "paint": "3.3", "tv_loss_grad": "3.4",
+                               "keep_colours": "3.5", "blend_grams": "3.6"}}  # what a run calls directly
+LOOP = "3.3"  # the exercise whose function runs the optimisation
+LEFTOVER_AGE = 600  # s: temporary pictures older than this were left by a killed run
 
 
 def memory_bytes() -> int:
@@ -211,22 +164,42 @@ def first_order(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, cal
     return x, losses, snapshots
 
 
-def load_modules(use: str) -> tuple[ModuleType, ModuleType, ModuleType]:
-    """Lessons 1, 2 and 3 from `use` (lessons: the learner's, checked for NaN; or solutions)."""
+def lesson_files(use: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
+    """The files of lessons 1, 2 and 3 that a run uses: in `folder` (--lessons-dir), else in ROOT/`use`."""
+    from brushstrokes.loader import lesson_path
+
+    return tuple(lesson_path(name, use, folder) for name in MODULES)
+
+
+def load_modules(use: str, folder: Path | None = None) -> tuple[ModuleType, ModuleType, ModuleType]:
+    """Lessons 1, 2 and 3 from `use` (lessons: the learner's, checked for NaN; or solutions) or from `folder`,
+    each with every function a run calls (a deleted one is an error naming it)."""
     from brushstrokes.guards import guarded
+    from brushstrokes.learner_checks import require
     from brushstrokes.loader import load_lesson
 
-    modules = tuple(load_lesson(name, use) for name in ("lesson1_content", "lesson2_style", "lesson3_paint"))
+    modules = tuple(load_lesson(name, use, folder) for name in MODULES)
+    for module, name, path in zip(modules, MODULES, lesson_files(use, folder), strict=True):
+        require(module, path, FUNCTIONS[name])
     return tuple(guarded(m) for m in modules) if use == "lessons" else modules
 
 
+def output_names(s: PaintSettings) -> list[str]:
+    """The files a run writes into s.out: picture, loss curve, frames, and with --save-every each snapshot."""
+    stem = f"{Path(s.content).stem}_" + "_".join(Path(p).stem for p in s.styles)
+    names = [f"{stem}.png", f"{stem}_loss.png", f"{stem}_frames.png"]
+    if s.save_every:
+        names += [f"{stem}_{k:04d}.png" for k in range(0, s.iters + 1, s.save_every)]
+    return names
+
+
 def paint_files(s: PaintSettings) -> list[Path]:
-    """Paint s.content in the style of s.styles; write the picture, loss plot and frames into s.out (made)."""
-    try:
-        return _paint_files(s)
-    except NotImplementedError as exc:
-        lang = language()
-        raise BrushstrokesError(NOT_FINISHED(lang, file=f"{s.use}/", error=exc), NOT_FINISHED_TODO(lang)) from exc
+    """Paint s.content in the style of s.styles; replace the picture, loss plot and frames in s.out together
+    (s.out was checked with validate.out_folder). Raises BrushstrokesError for a learner's mistake or NaN."""
+    from brushstrokes.outputs import remove_leftovers
+
+    remove_leftovers(s.out, older_than=LEFTOVER_AGE)
+    return _paint_files(s)
 
 
 @dataclass
@@ -247,21 +220,38 @@ class Painted:
 
 
 def paint_picture(s: PaintSettings, net=None, quiet: bool = False) -> Painted:
-    """Paint s.content in the style of s.styles with the lessons of s.use; nothing is written.
+    """Paint s.content in the style of s.styles with the lessons of s.use (or s.lessons_dir); nothing is written.
 
     net: a VGG19 to reuse (it must have s.pooling and s.weights); quiet: no messages and no progress bar.
+    What the learner's functions return is checked, and a crash in them, or a run ending with NaN, is one
+    BrushstrokesError naming the function (the loop only when it is the cause).
     """
+    from brushstrokes.learner_checks import learner_code
+    from brushstrokes.loader import display
+
+    use = "lessons" if s.lessons_dir is not None else s.use
+    files = lesson_files(use, s.lessons_dir)
+    modules = load_modules(use, s.lessons_dir)
+    with learner_code(files, display(s.out), LOOP):
+        return _paint_picture(s, modules, files, use, net, quiet)
+
+
+def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tuple[Path, ...], use: str, net,
+                   quiet: bool) -> Painted:
     from tqdm import tqdm
 
+    from brushstrokes.guards import finite
+    from brushstrokes.learner_checks import check_array, check_loop, check_loss_grad, not_finite
+    from brushstrokes.loader import display
     from brushstrokes.vgg import features, load_vgg19, set_input_shape
 
-    lang = language()
+    lang, out = language(), display(s.out)
     say = (lambda *a, **k: None) if quiet else print
-    lesson1, lesson2, lesson3 = load_modules(s.use)
+    lesson1, lesson2, lesson3 = modules
     original = picture_size(s.content)
     w, h = working_size(original, s.size)
     if max(original) != max(w, h):
-        say(RESIZED(lang, what=s.content, w0=original[0], h0=original[1], w=w, h=h, size=max(w, h)))
+        say(RESIZED(lang, what=s.content, w0=original[0], h0=original[1], w=w, h=h, size=s.size))
     photo = images.load_image(s.content, size=(h, w))
     content = images.preprocess(photo)
     if net is None:
@@ -273,17 +263,23 @@ def paint_picture(s: PaintSettings, net=None, quiet: bool = False) -> Painted:
         sw, sh = style_size(picture_size(path), (w, h), s.style_fit, s.style_scale)
         painting = images.preprocess(images.load_image(path, size=(sh, sw)))
         paintings.append(painting)
-        grams.append({layer: lesson2.gram(F) for layer, F in features(net, painting, s.style_layers).items()})
+        grams.append({layer: check_array(lesson2.gram(F), (F.shape[0],) * 2, "gram", "2.1", files[1], out)
+                      for layer, F in features(net, painting, s.style_layers).items()})
     blend = s.style_blend_weights or (1.0,) * len(grams)
     A = lesson3.blend_grams(grams, list(blend)) if len(grams) > 1 else grams[0]
+    if not isinstance(A, dict):
+        A = {layer: A for layer in grams[0]}  # reported below as the wrong thing for each layer
+    A = {layer: check_array(A.get(layer), G.shape, "blend_grams", "3.6", files[2], out)
+         for layer, G in grams[0].items()}
     set_input_shape(net, h, w)
     alpha, beta = s.alpha_beta
     weights = s.layer_weights
 
     def loss_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
-        loss, grad = lesson3.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights)
+        loss, grad = check_loss_grad(lesson3.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights),
+                                     x.shape, "total_loss_grad", "3.1", files[2], out)
         if s.tv_weight:
-            tv, tv_grad = lesson3.tv_loss_grad(x)
+            tv, tv_grad = check_loss_grad(lesson3.tv_loss_grad(x), x.shape, "tv_loss_grad", "3.4", files[2], out)
             loss, grad = loss + s.tv_weight * tv, grad + np.float32(s.tv_weight) * tv_grad
         return loss, grad
 
@@ -291,8 +287,9 @@ def paint_picture(s: PaintSettings, net=None, quiet: bool = False) -> Painted:
     every = s.save_every or max(1, s.iters // 5)
     styles = ", ".join(str(p) for p in s.styles)
     say(STARTING(lang, content=s.content, w=w, h=h, styles=styles, optimizer=s.optimizer, iters=s.iters,
-                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device, use=s.use), flush=True)
+                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device, use=use), flush=True)
     start = time.perf_counter()
+    lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
     with StopRequest() as stop, tqdm(total=s.iters, desc="painting", unit="it", leave=False,
                                      disable=True if quiet else None) as bar:
         def callback(k: int, x: np.ndarray, loss: float) -> bool:
@@ -301,16 +298,21 @@ def paint_picture(s: PaintSettings, net=None, quiet: bool = False) -> Painted:
             return stop.requested
 
         if s.optimizer == "lbfgs":
-            x, losses, snapshots = lesson3.paint(loss_grad, x0, iters=s.iters, every=every, callback=callback)
+            paint = getattr(lesson3.paint, "__wrapped__", lesson3.paint)  # the loop is checked by its result
+            result = paint(loss_grad, x0, iters=s.iters, every=every, callback=callback)
         else:
-            lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
-            x, losses, snapshots = first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr,
-                                               lesson1.normalized_step)
+            result = first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr, lesson1.normalized_step)
     seconds = time.perf_counter() - start
+    x, losses, snapshots = check_loop(result, x0, "paint", LOOP, files[2], out)
+    if not (finite(losses) and finite(x)):
+        loop = ("paint", LOOP, files[2]) if use == "lessons" and s.optimizer == "lbfgs" else None
+        option, value = ("--ratio", f"{alpha / beta:.3g}") if s.optimizer == "lbfgs" else ("--lr", f"{lr:g}")
+        raise not_finite(losses, out, option, value, loop)
     picture = images.deprocess(x)
     if s.original_colors:
-        picture = lesson3.keep_colours(picture.astype(np.float32), photo)
-    return Painted(picture, x, list(losses), dict(snapshots), seconds, photo, alpha, beta, stop.requested)
+        picture = check_array(lesson3.keep_colours(picture.astype(np.float32), photo), photo.shape, "keep_colours",
+                              "3.5", files[2], out)
+    return Painted(picture, x, losses, dict(snapshots), seconds, photo, alpha, beta, stop.requested)
 
 
 def _paint_files(s: PaintSettings) -> list[Path]:
@@ -320,7 +322,7 @@ def _paint_files(s: PaintSettings) -> list[Path]:
     lang = language()
     done = paint_picture(s)
     n = max(1, len(done.losses) - 1)
-    stem = f"{Path(s.content).stem}_" + "_".join(Path(p).stem for p in s.styles)
+    stem = Path(output_names(s)[0]).stem
     frames = {f"iteration {k}": snap for k, snap in sorted(done.snapshots.items())}
     frames[f"result ({n} it)"] = images.preprocess(np.asarray(done.picture, dtype=np.float32))
     with OutputSet(s.out) as files:

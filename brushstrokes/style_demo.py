@@ -12,16 +12,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 
 from brushstrokes import images, plotting, validate
+from brushstrokes.content_demo import default_lr
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
 from brushstrokes.guards import finite, guarded
 from brushstrokes.i18n import language
-from brushstrokes.loader import display, learner_frame, lesson_path, load_lesson
+from brushstrokes.learner_checks import check_array, check_loop, learner_code, not_finite, require
+from brushstrokes.loader import display, lesson_path, load_lesson
 from brushstrokes.outputs import OutputSet, remove_leftovers
 from brushstrokes.vgg import CONV_LAYERS, STYLE_LAYERS, features, load_vgg19
 
@@ -42,30 +43,6 @@ EMPTY = Text("no layer given", "没有给出任何层")
 BAD_WEIGHTS = Text("--weights {value}: must be normalised or raw", "--weights {value}：只能是 normalised 或 raw")
 BAD_WEIGHTS_TODO = Text("use --weights normalised (the paper's, the default) or --weights raw",
                         "使用 --weights normalised（论文的做法，默认）或 --weights raw")
-NOT_FINISHED = Text("{file} is not finished: {function} (exercise {id}) still raises NotImplementedError",
-                    "{file} 还没有完成：{function}（练习 {id}）仍然抛出 NotImplementedError")
-NOT_FINISHED_TODO = Text("fill it in, check it with `brushstrokes check {id}`, then run this again",
-                         "完成它，用 `brushstrokes check {id}` 检查，然后再运行一次")
-NO_FUNCTION = Text("{file} has no function {function} (exercise {id})", "{file} 中没有函数 {function}（练习 {id}）")
-NO_FUNCTION_TODO = Text("put it back: `git show HEAD:lessons/{module}.py` prints the original stub",
-                        "把它加回来：`git show HEAD:lessons/{module}.py` 会显示原来的练习桩")
-RAISED = Text("{file} line {line}, in {function} (exercise {id}): {error}",
-              "{file} 第 {line} 行，{function}（练习 {id}）：{error}")
-RAISED_TODO = Text("fix that line (`brushstrokes check {id}` shows more), then run this again; "
-                   "the old pictures in {out} are untouched",
-                   "改正这一行（`brushstrokes check {id}` 会给出更多信息），然后再运行一次；{out} 中原来的图片没有改动")
-BAD_RESULT = Text("{file}: synthesize (exercise {id}) returned {what}; it must return "
-                  "Reconstruction(x, losses, snapshots) with x shaped like x0 {shape}",
-                  "{file}：synthesize（练习 {id}）返回了 {what}；它必须返回 Reconstruction(x, losses, snapshots)，"
-                  "且 x 与 x0 形状相同 {shape}")
-BAD_RESULT_TODO = Text("fix it, check it with `brushstrokes check {id}`, then run this again; "
-                       "the old pictures in {out} are untouched",
-                       "改正它，用 `brushstrokes check {id}` 检查，然后再运行一次；{out} 中原来的图片没有改动")
-NOT_FINITE = Text("the run ended with NaN or inf at iteration {i}", "运行在第 {i} 次迭代出现了 NaN 或 inf")
-NOT_FINITE_TODO = Text("try a smaller --lr (this run: {lr}); with your own code, `brushstrokes check 2` shows which "
-                       "exercise is off; the old pictures in {out} are untouched",
-                       "试试更小的 --lr（这次是 {lr}）；如果用的是你自己的代码，`brushstrokes check 2` 会指出哪个练习"
-                       "有问题；{out} 中原来的图片没有改动")
 STARTING = Text("Synthesising the texture of {image} ({w}x{h} px) from white noise on the {weights} VGG19, "
                 "layers {layers}, up to {iters} iterations ({file})",
                 "从白噪声出发，在{weights} VGG19 上合成 {image}（{w}x{h} px）的纹理，层 {layers}，最多 {iters} 次迭代"
@@ -117,47 +94,10 @@ def lesson_module(use: str, folder: Path | None) -> tuple[ModuleType, Path]:
     """The lesson module (NaN-guarded when it is the learner's) with every function of lesson 2, and its file."""
     lesson = load_lesson(MODULE, use=use, folder=folder)
     path = lesson_path(MODULE, use, folder)
-    for function, exercise in FUNCTIONS.items():
-        if not callable(getattr(lesson, function, None)):
-            raise _fail(NO_FUNCTION, NO_FUNCTION_TODO, file=display(path), function=function, id=exercise,
-                        module=MODULE)
+    require(lesson, path, FUNCTIONS)
     if use == "lessons":
         guarded(lesson)
     return lesson, path
-
-
-def learner_call(fn, path: Path, out: str, *args: Any, **kwargs: Any) -> Any:
-    """fn(*args, **kwargs); a stub or a crash in the lesson file becomes an error naming the exercise and line."""
-    try:
-        return fn(*args, **kwargs)
-    except BrushstrokesError:
-        raise
-    except Exception as exc:
-        frame = learner_frame(exc.__traceback__, path)
-        if frame is None:
-            raise
-        function, line, _ = frame
-        exercise = FUNCTIONS.get(function, LOOP)
-        if isinstance(exc, NotImplementedError):
-            raise _fail(NOT_FINISHED, NOT_FINISHED_TODO, file=display(path), function=function,
-                        id=exercise) from exc
-        error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        raise _fail(RAISED, RAISED_TODO, file=display(path), line=line, function=function, id=exercise,
-                    error=error, out=out) from exc
-
-
-def check_result(result: Any, x0: np.ndarray, file: str, out: str) -> tuple[np.ndarray, list[float], dict]:
-    """synthesize's result as (x, losses, snapshots), or an error naming exercise 2.6."""
-    ok = isinstance(result, tuple | list) and len(result) == 3
-    if ok:
-        x, losses, snapshots = result
-        ok = (isinstance(x, np.ndarray) and x.shape == x0.shape and isinstance(losses, list | tuple | np.ndarray)
-              and len(losses) > 0 and np.ndim(losses) == 1 and isinstance(snapshots, dict)
-              and all(isinstance(s, np.ndarray) and s.shape == x0.shape for s in snapshots.values()))
-    if not ok:
-        what = "None" if result is None else type(result).__name__
-        raise _fail(BAD_RESULT, BAD_RESULT_TODO, file=file, id=LOOP, what=what, shape=x0.shape, out=out)
-    return x, [float(v) for v in losses], snapshots
 
 
 def start_shares(lesson: ModuleType, F: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> dict[str, float]:
@@ -193,25 +133,25 @@ def run_style(image: Path, layers: str | tuple[str, ...] = STYLE_LAYERS, longest
     file = display(path)
     painting = images.preprocess(images.load_image(image, longest=longest))  # the texture's own size: (h, w)
     net = load_vgg19(shape=(h, w), normalised=weights == "normalised")
-    targets = {layer: learner_call(lesson.gram, path, shown_out, F)
-               for layer, F in features(net, painting, layers).items()}
     x0 = images.white_noise((h, w), seed=seed)
     lang = language()
-    print(STARTING(lang, image=display(Path(image)), w=w, h=h, weights=WEIGHT_NAMES[weights](lang),
-                   layers=",".join(layers), iters=iters, file=file))
-    E = learner_call(start_shares, path, shown_out, lesson, features(net, x0, layers), targets)
-    total = sum(E.values()) or 1.0
-    print(PER_LAYER(lang, shares=", ".join(f"{k} {v:.3g} ({100 * v / total:.2g} %)" for k, v in E.items())))
-    start = time.perf_counter()
-    kwargs = {} if lr is None else {"lr": lr}
     synthesize = getattr(lesson.synthesize, "__wrapped__", lesson.synthesize)  # the loop is checked by its result
-    result = learner_call(synthesize, path, shown_out, net, targets, x0,
-                          weights=dict.fromkeys(layers, 1 / len(layers)), iters=iters, **kwargs)
+    with learner_code((path,), shown_out, LOOP):
+        targets = {layer: check_array(lesson.gram(F), (F.shape[0],) * 2, "gram", FUNCTIONS["gram"], path, shown_out)
+                   for layer, F in features(net, painting, layers).items()}
+        print(STARTING(lang, image=display(Path(image)), w=w, h=h, weights=WEIGHT_NAMES[weights](lang),
+                       layers=",".join(layers), iters=iters, file=file))
+        E = start_shares(lesson, features(net, x0, layers), targets)
+        total = sum(E.values()) or 1.0
+        print(PER_LAYER(lang, shares=", ".join(f"{k} {v:.3g} ({100 * v / total:.2g} %)" for k, v in E.items())))
+        start = time.perf_counter()
+        kwargs = {} if lr is None else {"lr": lr}
+        result = synthesize(net, targets, x0, weights=dict.fromkeys(layers, 1 / len(layers)), iters=iters, **kwargs)
     seconds = time.perf_counter() - start
-    x, losses, snapshots = check_result(result, x0, file, shown_out)
+    x, losses, snapshots = check_loop(result, x0, "synthesize", LOOP, path, shown_out)
     if not (finite(losses) and finite(x)):
-        bad = next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses) - 1)
-        raise _fail(NOT_FINITE, NOT_FINITE_TODO, i=bad, lr=lr if lr is not None else "default", out=shown_out)
+        raise not_finite(losses, shown_out, "--lr", lr if lr is not None else default_lr(synthesize),
+                         (("synthesize", LOOP, path) if use == "lessons" else None))
 
     texture_name, loss_name, frames_name = names
     with OutputSet(out) as files:

@@ -14,13 +14,16 @@ from brushstrokes import paths
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
 from brushstrokes.i18n import language
-from brushstrokes.painting import DEFAULT_ITERS, DEFAULT_RATIO, DEFAULT_SIZE, PaintSettings
+from brushstrokes.paint_settings import DEFAULT_ITERS, DEFAULT_RATIO, DEFAULT_SIZE, DEFAULT_STYLE_WEIGHT, PaintSettings
 from brushstrokes.vgg import CONTENT_LAYER, CONV_LAYERS, STYLE_LAYERS
+
+MOST_WEIGHT = 1e9  # a content, style or TV weight (or their ratio) beyond this overflows the losses: surely a mistake
 
 HELP_TODO = Text("see `brushstrokes paint --help` for every option and its default",
                  "`brushstrokes paint --help` 列出了所有选项及其默认值")
-POSITIVE = Text("{option} must be a number above 0, not {value}", "{option} 必须是大于 0 的数，而不是 {value}")
-NON_NEGATIVE = Text("{option} must be 0 or more, not {value}", "{option} 必须大于等于 0，而不是 {value}")
+ORDER_TODO = Text("give the photo and every painting first, then the options: "
+                  "brushstrokes paint CONTENT STYLE [STYLE ...] [options]",
+                  "先给出照片和所有画作，再给出选项：brushstrokes paint CONTENT STYLE [STYLE ...] [选项]")
 LAYER = Text("{option}: unknown VGG19 layer {layer!r}", "{option}：未知的 VGG19 层 {layer!r}")
 LAYER_TODO = Text("use conv layers by name: " + ", ".join(CONV_LAYERS), "请用卷积层的名字：" + ", ".join(CONV_LAYERS))
 COUNT = Text("{option} gives {n} numbers for {m} {what}", "{option} 给了 {n} 个数，但有 {m} 个{what}")
@@ -30,10 +33,6 @@ NOT_NUMBERS = Text("{option}: {value!r} is not a list of numbers", "{option}：{
 GPU_MISSING = Text("--device gpu, but {reason}", "指定了 --device gpu，但{reason}")
 GPU_TODO = Text("use --device cpu (or auto), or build Caffe with CUDA: `make setup CUDA=1`",
                 "改用 --device cpu（或 auto），或用 CUDA 编译 Caffe：`make setup CUDA=1`")
-SIZE = Text("--size {value} is out of range", "--size {value} 超出范围")
-SIZE_TODO = Text("choose a longest side between 32 and 2048 px (the default, 128 px, paints in about 2 minutes on "
-                 "2 CPU cores)",
-                 "选择 32 到 2048 像素之间的最长边（默认的 128 像素在 2 个 CPU 核上约需 2 分钟）")
 
 
 def numbers(option: str, text: str) -> tuple[float, ...]:
@@ -45,24 +44,24 @@ def numbers(option: str, text: str) -> tuple[float, ...]:
 
 
 def settings(args: argparse.Namespace) -> PaintSettings:
-    """The run's settings from the parsed options, each one checked; BrushstrokesError on the first bad one."""
-    from brushstrokes import images
+    """The run's settings from the parsed options, each one checked before any work; BrushstrokesError on the
+    first bad one, echoing the value given and saying what to use."""
+    from brushstrokes import validate
+    from brushstrokes.images import MAX_SIDE
+    from brushstrokes.painting import output_names
 
-    lang = language()
-    for option, value in (("--ratio", args.ratio), ("--content-weight", args.content_weight),
-                          ("--style-weight", args.style_weight), ("--style-scale", args.style_scale),
-                          ("--iters", args.iters), ("--lr", args.lr)):
-        if value is not None and not value > 0:
-            raise BrushstrokesError(POSITIVE(lang, option=option, value=value), HELP_TODO(lang))
-    for option, value in (("--tv-weight", args.tv_weight), ("--save-every", args.save_every)):
-        if not value >= 0:
-            raise BrushstrokesError(NON_NEGATIVE(lang, option=option, value=value), HELP_TODO(lang))
-    if not 32 <= args.size <= images.MAX_SIDE:
-        raise BrushstrokesError(SIZE(lang, value=args.size), SIZE_TODO(lang))
-    style_layers = tuple(part.strip() for part in args.style_layers.split(","))
-    for option, layer in (("--content-layer", args.content_layer), *(("--style-layers", s) for s in style_layers)):
-        if layer not in CONV_LAYERS:
-            raise BrushstrokesError(LAYER(lang, option=option, layer=layer), LAYER_TODO(lang))
+    iters = validate.count(args.iters, "--iters", example=DEFAULT_ITERS)
+    numbers_given = {
+        "lr": validate.positive(args.lr, "--lr", most=validate.MAX_LR, example=2),
+        "ratio": validate.positive(args.ratio, "--ratio", most=MOST_WEIGHT, example=DEFAULT_RATIO),
+        "content_weight": validate.positive(args.content_weight, "--content-weight", most=MOST_WEIGHT, example=1),
+        "style_weight": validate.positive(args.style_weight, "--style-weight", most=MOST_WEIGHT,
+                                          example=DEFAULT_STYLE_WEIGHT),
+        "tv_weight": validate.positive(args.tv_weight, "--tv-weight", most=MOST_WEIGHT, example=1e-4, allow_zero=True),
+    }
+    seed = validate.seed(args.seed)
+    save_every = validate.count(args.save_every, "--save-every", least=0, example=10)
+    style_layers = checked_layers(args)
     layer_weights = blend = None
     if args.style_layer_weights is not None:
         layer_weights = checked_weights("--style-layer-weights", args.style_layer_weights, len(style_layers),
@@ -70,33 +69,56 @@ def settings(args: argparse.Namespace) -> PaintSettings:
     if args.style_blend_weights is not None:
         blend = checked_weights("--style-blend-weights", args.style_blend_weights, len(args.style),
                                 Text("paintings", "画"))
-    for path in (args.content, *args.style):  # opens each file: a missing or broken image fails here
-        images.open_image(path)
-    if args.device == "gpu":
+    validate.image_file(args.content, option="CONTENT")
+    h, w = validate.working_size(args.content, args.size)
+    style_scale = validate.positive(args.style_scale, "--style-scale", example=1,
+                                    most=round(MAX_SIDE / max(h, w), 2))  # the painting at most MAX_SIDE px
+    for path in args.style:
+        validate.image_file(path, option="STYLE")
+    check_device(args.device)
+    s = PaintSettings(
+        content=args.content, styles=list(args.style), out=args.out, size=args.size, content_layer=args.content_layer,
+        style_layers=style_layers, style_layer_weights=layer_weights, weights=args.weights, pooling=args.pooling,
+        init=args.init, optimizer=args.optimizer, iters=iters, seed=seed, original_colors=args.original_colors,
+        style_blend_weights=blend, style_fit=args.style_fit, style_scale=style_scale, device=args.device,
+        save_every=save_every, use="lessons" if args.lessons_dir is not None else args.use,
+        lessons_dir=args.lessons_dir, **numbers_given)
+    s.out = validate.out_folder(args.out, names=output_names(s))
+    return s
+
+
+def checked_layers(args: argparse.Namespace) -> tuple[str, ...]:
+    """--style-layers as a tuple, each (and --content-layer) a VGG19 convolution."""
+    lang = language()
+    style_layers = tuple(part.strip() for part in args.style_layers.split(","))
+    for option, layer in (("--content-layer", args.content_layer), *(("--style-layers", s) for s in style_layers)):
+        if layer not in CONV_LAYERS:
+            raise BrushstrokesError(LAYER(lang, option=option, layer=layer), LAYER_TODO(lang))
+    return style_layers
+
+
+def check_device(device: str) -> None:
+    """--device gpu only where Caffe can use a GPU."""
+    if device == "gpu":
         from brushstrokes.caffe_env import gpu_status
 
         usable, reason = gpu_status()
         if not usable:
+            lang = language()
             raise BrushstrokesError(GPU_MISSING(lang, reason=reason), GPU_TODO(lang))
-    return PaintSettings(
-        content=args.content, styles=list(args.style), out=args.out, size=args.size, ratio=args.ratio,
-        content_weight=args.content_weight, style_weight=args.style_weight, content_layer=args.content_layer,
-        style_layers=style_layers, style_layer_weights=layer_weights, weights=args.weights, pooling=args.pooling,
-        init=args.init, optimizer=args.optimizer, iters=args.iters, lr=args.lr, seed=args.seed,
-        tv_weight=args.tv_weight, original_colors=args.original_colors, style_blend_weights=blend,
-        style_fit=args.style_fit, style_scale=args.style_scale, device=args.device, save_every=args.save_every,
-        use=args.use)
 
 
 def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[float, ...]:
-    """Comma-separated weights: one per item, none negative, not all 0."""
+    """Comma-separated weights: one per item, each finite and not negative, not all 0."""
+    from brushstrokes import validate
+
     lang = language()
     values = numbers(option, text)
     if len(values) != count:
         raise BrushstrokesError(COUNT(lang, option=option, n=len(values), m=count, what=what(lang)),
                                 COUNT_TODO(lang, what=what(lang)))
-    if any(not v >= 0 for v in values):
-        raise BrushstrokesError(NON_NEGATIVE(lang, option=option, value=text), HELP_TODO(lang))
+    for value in values:
+        validate.positive(value, option, most=MOST_WEIGHT, example=1, allow_zero=True)
     if sum(values) <= 0:
         raise BrushstrokesError(SUM_ZERO(lang, option=option), HELP_TODO(lang))
     return values
@@ -105,24 +127,36 @@ def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[flo
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from brushstrokes.outputs import prepare_folder
     from brushstrokes.painting import paint_files
 
     s = settings(args)
-    s.out = prepare_folder(args.out)
     if args.device == "cpu":
         os.environ["BRUSHSTROKES_DEVICE"] = "cpu"
     paint_files(s)
     return 0
 
 
-def one_line_error(message: str) -> None:
+def one_line_error(message: str, todo: Text = HELP_TODO) -> None:
     """argparse's errors as the other errors of the command: one line and what to do, no usage dump."""
     from brushstrokes.exits import ERROR
 
     lang = language()
-    print(ERROR(lang, message=message, todo=HELP_TODO(lang)), file=sys.stderr)
+    print(ERROR(lang, message=message, todo=todo(lang)), file=sys.stderr)
     sys.exit(2)
+
+
+def no_unknown_options(parser: argparse.ArgumentParser) -> None:
+    """Make an option paint does not know one line and what to do (argparse's main parser would print usage)."""
+    parse_known = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        namespace, extras = parse_known(args, namespace)
+        if extras:  # a picture after the options, or an option paint does not have
+            stray = any(not extra.startswith("-") for extra in extras)
+            one_line_error(f"unrecognized arguments: {' '.join(extras)}", ORDER_TODO if stray else HELP_TODO)
+        return namespace, extras
+
+    parser.parse_known_args = parse_known_args
 
 
 def add(sub) -> None:
@@ -132,6 +166,7 @@ def add(sub) -> None:
                     "(conv4_2, conv1_1..conv5_1 at 1/5 each, average pooling, the normalised VGG19, L-BFGS, "
                     f"noise), at {DEFAULT_SIZE} px with alpha/beta = {DEFAULT_RATIO:g} (lesson 3 shows why).")
     p.error = one_line_error
+    no_unknown_options(p)
     p.add_argument("content", type=Path, help="the photo, e.g. data/chelsea.png")
     p.add_argument("style", type=Path, nargs="+", help="one or more paintings, e.g. data/scream.jpg")
     p.add_argument("-o", "--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")
@@ -171,4 +206,6 @@ def add(sub) -> None:
                    help="also save the picture every N iterations (default 0: five frames in one strip)")
     p.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
                    help="paint with the reference solutions (default) or your own code in lessons/")
+    p.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
+                   help="paint with the lesson files in DIR instead of lessons/ (a teacher's copy, or a test)")
     p.set_defaults(func=run)

@@ -1,0 +1,195 @@
+"""What `style` and `paint` check in the learner's lesson files under `--use lessons`, each as one line naming
+the function, its exercise and what to do (the old pictures are never touched before these pass):
+
+    require(module, path, {"gram": "2.1", ...})            # a deleted function: put it back
+    with learner_code((path, ...), out): ...                # a stub or a crash: the learner's line, the exercise
+    x, losses, snaps = check_loop(result, x0, "synthesize", "2.6", path, out)    # what a loop returned
+    check_array(value, (h, w, 3), "keep_colours", "3.5", path, out)              # what a function returned
+    raise not_finite(losses, x, ...)                        # NaN at the end: the loop named only when it is the cause
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from brushstrokes.content_demo import PROBLEMS, describe
+from brushstrokes.course import find
+from brushstrokes.course.model import Text
+from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
+from brushstrokes.loader import display, learner_frame
+
+NOT_FINISHED = Text("{file} is not finished: {function} (exercise {id}) still raises NotImplementedError",
+                    "{file} 还没有完成：{function}（练习 {id}）仍然抛出 NotImplementedError")
+NOT_FINISHED_TODO = Text("fill it in, check it with `brushstrokes check {id}`, then run this again",
+                         "完成它，用 `brushstrokes check {id}` 检查，然后再运行一次")
+NO_FUNCTION = Text("{file} has no function {function} (exercise {id})", "{file} 中没有函数 {function}（练习 {id}）")
+NO_FUNCTION_TODO = Text("put it back: `git show HEAD:lessons/{module}.py` prints the original stub",
+                        "把它加回来：`git show HEAD:lessons/{module}.py` 会显示原来的练习桩")
+RAISED = Text("{file} line {line}, in {function} (exercise {id}): {error}",
+              "{file} 第 {line} 行，{function}（练习 {id}）：{error}")
+RAISED_TODO = Text("fix that line (`brushstrokes check {id}` shows more), then run this again; "
+                   "the old pictures in {out} are untouched",
+                   "改正这一行（`brushstrokes check {id}` 会给出更多信息），然后再运行一次；{out} 中原来的图片没有改动")
+BAD_RETURN = Text("{file}: {function} (exercise {id}) {problem}; it must return {expected}",
+                  "{file}：{function}（练习 {id}）{problem}；它必须返回 {expected}")
+BAD_RETURN_TODO = Text("fix it, check it with `brushstrokes check {id}`, then run this again; "
+                       "the old pictures in {out} are untouched",
+                       "改正它，用 `brushstrokes check {id}` 检查，然后再运行一次；{out} 中原来的图片没有改动")
+RETURNED = Text("returned {what}", "返回了 {what}")
+PAIR_ORDER = Text("returned (gradient, loss): the other way round", "返回了（梯度，损失）：顺序反了")
+NO_LOSSES = Text("returned no losses (append the loss in every iteration)", "没有返回任何损失（每次迭代都要追加损失）")
+RECONSTRUCTION = "Reconstruction(x, losses, snapshots)"
+NOT_FINITE_LOOP = Text("the run ended with NaN or inf at iteration {i}, though every function it calls returned "
+                       "finite values from finite inputs: look at {function} (exercise {id}) in {file}",
+                       "运行在第 {i} 次迭代出现了 NaN 或 inf，而它调用的每个函数对有限的输入都返回了有限的值："
+                       "请检查 {file} 中的 {function}（练习 {id}）")
+NOT_FINITE_LOOP_TODO = Text("`brushstrokes check {id}` shows what is off; the old pictures in {out} are untouched",
+                            "`brushstrokes check {id}` 会指出问题所在；{out} 中原来的图片没有改动")
+NOT_FINITE = Text("the run ended with NaN or inf at iteration {i}", "运行在第 {i} 次迭代出现了 NaN 或 inf")
+NOT_FINITE_TODO = Text("try a smaller {option} (this run: {value}) and run `brushstrokes doctor` to check the "
+                       "weights; the old pictures in {out} are untouched",
+                       "试试更小的 {option}（这次是 {value}），并运行 `brushstrokes doctor` 检查权重；"
+                       "{out} 中原来的图片没有改动")
+
+
+def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
+    lang = language()
+    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
+
+
+def exercise_id(function: str, module: str) -> str | None:
+    """The id of the exercise whose function this is in lesson module `module` ('lesson2_style'), or None."""
+    from brushstrokes.course import LESSONS
+
+    numbers = {lesson.number for lesson in LESSONS if lesson.module == module}
+    return next((ex.id for ex in find(function) if ex.id.split(".")[0] in numbers), None)
+
+
+def require(module: ModuleType, path: Path, functions: dict[str, str]) -> None:
+    """Every function of `functions` ({name: exercise id}) exists in `module` (loaded from `path`)."""
+    for function, exercise in functions.items():
+        if not callable(getattr(module, function, None)):
+            raise _fail(NO_FUNCTION, NO_FUNCTION_TODO, file=display(path), function=function, id=exercise,
+                        module=Path(path).stem)
+
+
+def learner_error(exc: BaseException, paths: Iterable[Path], out: str, loop: str) -> BrushstrokesError | None:
+    """The one-line error for `exc` raised inside one of the lesson files `paths`: a stub or a crash, naming the
+    function, its exercise (`loop`'s for a helper) and the line; None when no frame lies in those files."""
+    found = None
+    for path in paths:
+        frame = learner_frame(exc.__traceback__, path)
+        if frame is not None:
+            found = (path, *frame)
+    if found is None:
+        return None
+    path, function, line, _ = found
+    exercise = exercise_id(function, Path(path).stem) or loop
+    if isinstance(exc, NotImplementedError):
+        return _fail(NOT_FINISHED, NOT_FINISHED_TODO, file=display(path), function=function, id=exercise)
+    error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+    return _fail(RAISED, RAISED_TODO, file=display(path), line=line, function=function, id=exercise, error=error,
+                 out=out)
+
+
+@contextlib.contextmanager
+def learner_code(paths: Iterable[Path], out: str, loop: str) -> Iterator[None]:
+    """Run the block; an exception raised in the learner's lesson files becomes learner_error's one line."""
+    paths = tuple(paths)
+    try:
+        yield
+    except (BrushstrokesError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        error = learner_error(exc, paths, out, loop)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def bad_return(function: str, exercise: str, path: Path, out: str, problem: str, expected: str
+               ) -> BrushstrokesError:
+    """The error for a learner function that returned the wrong thing (`problem`: what it returned)."""
+    return _fail(BAD_RETURN, BAD_RETURN_TODO, file=display(path), function=function, id=exercise, problem=problem,
+                 expected=expected, out=out)
+
+
+def check_array(value: Any, shape: tuple[int, ...], function: str, exercise: str, path: Path, out: str
+                ) -> np.ndarray:
+    """`value` when it is an array of `shape`; else an error naming the function."""
+    if isinstance(value, np.ndarray) and value.shape == tuple(shape):
+        return value
+    problem = RETURNED(language(), what=describe(value))
+    raise bad_return(function, exercise, path, out, problem, f"an array of shape {tuple(shape)}")
+
+
+def check_loss_grad(result: Any, shape: tuple[int, ...], function: str, exercise: str, path: Path, out: str
+                    ) -> tuple[float, np.ndarray]:
+    """(loss, gradient) as (a float, an array of `shape`), or an error naming the function."""
+    lang, shape = language(), tuple(shape)
+    problem = None
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        problem = RETURNED(lang, what=describe(result))
+    elif isinstance(result[0], np.ndarray) and result[0].shape == shape and np.ndim(result[1]) == 0:
+        problem = PAIR_ORDER(lang)
+    elif not (isinstance(result[1], np.ndarray) and result[1].shape == shape) or np.ndim(result[0]) != 0:
+        problem = RETURNED(lang, what=f"({describe(result[0])}, {describe(result[1])})")
+    if problem is not None:
+        raise bad_return(function, exercise, path, out, problem, f"(loss, gradient of shape {shape})")
+    return float(result[0]), result[1]
+
+
+def check_loop(result: Any, x0: np.ndarray, function: str, exercise: str, path: Path, out: str
+               ) -> tuple[np.ndarray, list[float], dict]:
+    """A loop's result as (x shaped like x0, losses, snapshots), or an error naming the loop's function."""
+    lang = language()
+
+    def bad(problem: str, **fields: object) -> BrushstrokesError:
+        text = NO_LOSSES(lang) if problem == "no_losses" else PROBLEMS[problem](lang, **fields)
+        return bad_return(function, exercise, path, out, text, RECONSTRUCTION)
+
+    if result is None:
+        raise bad("none")
+    if not isinstance(result, tuple | list) or len(result) != 3:
+        raise bad("not3", what=describe(result))
+    x, losses, snapshots = result
+    if not (isinstance(x, np.ndarray) and x.shape == x0.shape):
+        if isinstance(losses, np.ndarray) and losses.shape == x0.shape or isinstance(x, list | dict):
+            raise bad("order")
+        raise bad("x", what=describe(x), shape=x0.shape)
+    try:
+        losses = [float(v) for v in losses] if np.ndim(losses) == 1 else None
+    except (TypeError, ValueError):
+        losses = None
+    if losses is None:
+        raise bad("losses", what=describe(result[1]))
+    if not losses:
+        raise bad("no_losses")
+    if not isinstance(snapshots, dict) or not all(
+            isinstance(s, np.ndarray) and s.shape == x0.shape for s in snapshots.values()):
+        raise bad("snapshots", what=describe(snapshots))
+    return x, losses, snapshots
+
+
+def first_not_finite(losses: list[float]) -> int:
+    """The iteration of the first NaN or inf loss (the last one when only the image has them)."""
+    return next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses) - 1)
+
+
+def not_finite(losses: list[float], out: str, option: str, value: object, loop: tuple[str, str, Path] | None
+               ) -> BrushstrokesError:
+    """The error for a run that ended with NaN or inf. loop: (function, exercise, file) of the learner's loop when
+    it is the cause (every function it calls was checked for NaN from finite inputs); else the step size is."""
+    i = first_not_finite(losses)
+    if loop is not None:
+        function, exercise, path = loop
+        return _fail(NOT_FINITE_LOOP, NOT_FINITE_LOOP_TODO, i=i, function=function, id=exercise,
+                     file=display(path), out=out)
+    return _fail(NOT_FINITE, NOT_FINITE_TODO, i=i, option=option, value=value, out=out)
