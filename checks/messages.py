@@ -90,10 +90,12 @@ NEXT_AFTER_SELECTION = Text("Next: what you checked passes; check exercise {id} 
                             "下一步：你检查的练习都通过了；接下来检查练习 {id}：`" + CHECK + "`。")
 SKIPPED = Text("skipped", "已跳过")
 NO_CHECKS = Text("no checks", "没有检查")
-NOTHING_SELECTED = Text("no check matches -k {expr!r}: give an exercise id (`pytest checks/ -k 1.2`), its function "
-                        "(`-k content_grad`) or a lesson's module (`-k lesson1`); exercises: {ids}",
-                        "-k {expr!r} 没有匹配任何检查：请给出练习编号（`pytest checks/ -k 1.2`）、函数名"
-                        "（`-k content_grad`）或课程模块（`-k lesson1`）；练习有：{ids}")
+NOTHING_SELECTED = Text("no check matches -k {expr!r}: grade an exercise by its id (`" + CHECK.format(id="1.2") + "`), "
+                        "its function (`" + CHECK.format(id="content_grad") + "`) or a lesson by its number (`"
+                        + CHECK.format(id="1") + "`); exercises: {ids}",
+                        "-k {expr!r} 没有匹配任何检查：按练习编号（`" + CHECK.format(id="1.2") + "`）、函数名（`"
+                        + CHECK.format(id="content_grad") + "`）给练习评分，或按课号（`" + CHECK.format(id="1")
+                        + "`）给一课评分；练习有：{ids}")
 REFERENCES_DAMAGED = Text("checks/references is damaged ({problem}): this is not your code's fault",
                           "checks/references 已损坏（{problem}）：这不是你的代码的问题")
 REFERENCES_TODO = Text("restore it: `git checkout checks/references` (or make it again: `make references`)",

@@ -277,7 +277,38 @@ def test_k_that_selects_nothing_says_what_to_type(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-p", "no:cacheprovider", "-k", "9.9"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, BRUSHSTROKES_LANG="en"))
-    assert "no check matches -k '9.9'" in done.stdout and "pytest checks/ -k 1.2" in done.stdout
+    assert "no check matches -k '9.9'" in done.stdout and "`brushstrokes check 1.2`" in done.stdout
+    assert "pytest" not in done.stdout.split("no check matches")[1]
+
+
+def learner_texts() -> dict[str, str]:
+    """Everything a learner reads about how to check: the checks' and the CLI's messages (both languages), the
+    committed stubs and the pages."""
+    from brushstrokes.course.model import Text
+    from brushstrokes.learner import messages as cli_messages
+    from checks import loops, target
+    from checks import messages as check_messages
+
+    texts = {}
+    for module in (check_messages, cli_messages, target, loops):
+        for name, value in vars(module).items():
+            if isinstance(value, Text):
+                texts[f"{module.__name__}.{name}"] = value.en + "\n" + value.zh
+    for path in sorted((ROOT / "lessons").glob("*.py")):
+        done = subprocess.run(["git", "show", f"HEAD:lessons/{path.name}"], cwd=ROOT, capture_output=True, text=True)
+        texts[f"lessons/{path.name}"] = done.stdout
+    pages = ["README.md", *(f"docs/{p}" for p in ("faq", "index", "gallery", "lesson1", "lesson2", "lesson3"))]
+    for page in pages:
+        for path in sorted(ROOT.glob(page if page.endswith(".md") else f"{page}*.md")):
+            texts[str(path.relative_to(ROOT))] = path.read_text()
+    return texts
+
+
+def test_learners_read_one_command_form():
+    """`brushstrokes check ID` everywhere; `pytest checks/` only for maintainers' --solutions runs."""
+    forms = re.compile(r"pytest checks/(?! --solutions)|\.venv/bin/pytest|python -m pytest checks")
+    found = {where: forms.findall(text) for where, text in learner_texts().items()}
+    assert not {where: hits for where, hits in found.items() if hits}
 
 
 def test_an_import_error_caused_by_another_lesson_names_that_file(tmp_path):

@@ -97,10 +97,12 @@ def test_check_passes_its_time_limit_on(folders):
     assert "--check-timeout" not in runner.command(None, lessons, Path("score.json"))
 
 
-def test_relay_drops_only_pytests_interrupt_banner():
+def test_relay_drops_only_pytests_interrupt_banner_and_its_count_of_checks():
     lines = ["!!!!!!!!!!!!!!!! KeyboardInterrupt !!!!!!!!!!!!!!!!\n", "/x/checks/loops.py:12: KeyboardInterrupt\n",
              "(to show a full traceback on KeyboardInterrupt use --full-trace)\n",
-             "reconstruct raised KeyboardInterrupt\n", "  1.4   reconstruct      not run\n"]
+             "reconstruct raised KeyboardInterrupt\n", "  1.4   reconstruct      not run\n",
+             "2 failed, 15 passed, 38 deselected in 5.93s\n",
+             "\x1b[32m\x1b[1m55 passed\x1b[0m\x1b[32m in 75.10s (0:01:15)\x1b[0m\n"]
 
     class Fake:
         stdout = iter(lines)
@@ -393,14 +395,36 @@ def test_each_exercise_section_has_its_time_check_command_and_folded_solution(pa
     assert f'--8<-- "solutions/{MODULE}.py:{start}:{end}"' in section, "the folded solution's lines moved"
 
 
-def test_the_pages_next_line_is_what_the_checks_print():
-    from checks import messages
-    from checks.target import NEXT_STEP
+def score_block(page: str) -> list[str]:
+    """The sample score block on docs/<page>: the ```text block after "(`brushstrokes check 1`)"."""
+    text = (ROOT / "docs" / page).read_text()
+    start = text.index("```text\n", text.index("`brushstrokes check 1`")) + len("```text\n")
+    return text[start:text.index("```", start)].splitlines()
 
-    for lang, page in (("en", "lesson1.md"), ("zh", "lesson1.zh.md")):
-        step = NEXT_STEP(lang, function="content_grad", file=f"lessons/{MODULE}.py", id="1.2")
-        expected = messages.NEXT_FAILED(lang, id="1.2", step=step)
-        assert expected in (ROOT / "docs" / page).read_text(), f"update the score example on docs/{page}"
+
+def as_shown(line: str, lessons: Path) -> str:
+    """An output line as the page shows it: the lessons folder as lessons/, a ==== title line by its title
+    (its width depends on the folder's name)."""
+    line = line.rstrip().replace(str(lessons), "lessons")
+    return line.strip("= ") if line.startswith("=") else line
+
+
+@pytest.mark.parametrize(("lang", "page"), [("en", "lesson1.md"), ("zh", "lesson1.zh.md")])
+def test_the_pages_score_block_is_what_the_checks_print(folders, lang, page):
+    """The page's learner who forgot the ReLU mask: run `brushstrokes check 1` on that code, compare the lines."""
+    lessons, _ = folders
+    for name in ("content_loss", "normalized_step", "reconstruct"):
+        put_solution(lessons, name)
+    _, _, solution = function_source((ROOT / "solutions" / f"{MODULE}.py").read_text(), "content_grad")
+    unmasked = "".join(solution).replace("((F - P) * (F > 0))", "(F - P)")
+    assert unmasked != "".join(solution), "solutions' content_grad changed: update this test"
+    put_function(lessons, "content_grad", unmasked)
+    done = subprocess.run([sys.executable, "-m", "brushstrokes", "--lang", lang, "check", "1"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    printed = [as_shown(line, lessons) for line in done.stdout.splitlines()]
+    block = [as_shown(line, lessons) for line in score_block(page)]
+    start = printed.index(block[0]) if block[0] in printed else -1
+    assert printed[start:start + len(block)] == block, f"update the score example on docs/{page}:\n{done.stdout}"
 
 
 @pytest.mark.parametrize("ex", course.lesson("1").exercises, ids=lambda ex: ex.id)
