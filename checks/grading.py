@@ -158,6 +158,7 @@ class GradingPlugin:
         self.selected = 0
         self.keyword: str | None = None
         self._previous_sigint = None
+        self._reporter = None  # pytest's terminal reporter
 
     def graded(self, exercise_id: str) -> Graded:
         return self.target.graded(course.exercise(exercise_id))
@@ -191,6 +192,14 @@ class GradingPlugin:
     # keeping learner code in bounds ---------------------------------------------------------------------
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self._previous_sigint = signal.signal(signal.SIGINT, self._on_sigint)
+        self._reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        """A real Ctrl-C: the score table and its one line (msg.INTERRUPTED) say what happened, in the learner's
+        language; pytest's "!!! KeyboardInterrupt !!!" banner and traceback line are left out."""
+        if self.interrupted and self._reporter is not None and not self._reporter.config.option.fulltrace:
+            self._reporter._report_keyboardinterrupt = lambda: None
 
     def _on_sigint(self, signum, frame) -> None:
         self.interrupted = True

@@ -193,6 +193,7 @@ def test_ctrl_c_stops_the_run_and_grades_nothing_wrong(tmp_path):
         process.kill()
     assert process.returncode != 0, output
     assert "Ctrl-C: the run was stopped during the check of exercise 1.4" in output
+    assert "KeyboardInterrupt" not in output and "Traceback" not in output, output  # no pytest banner
     data = json.loads(score.read_text())
     row = next(ex for lesson in data["lessons"] for ex in lesson["exercises"] if ex["id"] == "1.4")
     assert data["interrupted"] and row["status"] == "not run", row

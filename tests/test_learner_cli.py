@@ -140,9 +140,22 @@ def test_ctrl_c_during_check_keeps_the_score_and_shows_no_traceback(folders):
     finally:
         process.kill()
     assert process.returncode == 130, output
-    assert "Ctrl-C: the run was stopped during the check of exercise 1.4" in output
-    assert "Ctrl-C: grading stopped; the grades above are kept." in output
+    assert "Ctrl-C: the run was stopped during the check of exercise 1.4" in output  # the one line, once
+    assert sum(line.startswith("Ctrl-C") for line in output.splitlines()) == 1, output
+    assert "Lesson 1 · Find content" in output, output
     assert "KeyboardInterrupt" not in output and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ctrl_c_before_the_checks_print_a_score_says_so(folders, monkeypatch, capsys, lang):
+    def interrupted(*args, **kwargs):
+        raise runner.ChecksInterrupted(reported=False)
+
+    monkeypatch.setattr(runner, "run_checks", interrupted)
+    assert cli.main(["--lang", lang, "check", "1.1"]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "brushstrokes check" in err
+    assert ("nothing was graded" if lang == "en" else "没有给任何练习评分") in err
 
 
 def test_the_keyword_selects_only_that_exercises_checks():

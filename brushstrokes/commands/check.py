@@ -24,8 +24,9 @@ def run(args: argparse.Namespace) -> int:
     print(M.CHECKING(lang, what=what, folder=display(folder) + "/"), flush=True)
     try:
         result = run_checks(selected, folder, timeout=args.check_timeout)
-    except KeyboardInterrupt:  # the checks printed the score so far and what the Ctrl-C stopped
-        print(M.CHECK_INTERRUPTED(lang), file=sys.stderr)
+    except KeyboardInterrupt as exc:  # the checks print the score so far and one line on what the Ctrl-C stopped
+        if not getattr(exc, "reported", False):  # ... unless pytest ended before it could
+            print(M.CHECK_INTERRUPTED(lang), file=sys.stderr)
         return 130
     if not result.scored:
         raise BrushstrokesError(M.NO_SCORE(lang, code=result.returncode), M.NO_SCORE_TODO(lang))

@@ -41,9 +41,10 @@ NO_SCORE = Text("the checks ended without a score (pytest exit code {code})",
                 "检查结束了，但没有得到分数（pytest 退出码 {code}）")
 NO_SCORE_TODO = Text("read the output above; `brushstrokes doctor` checks that everything is in place",
                      "请阅读上面的输出；`brushstrokes doctor` 会检查环境是否就绪")
-CHECK_INTERRUPTED = Text("Ctrl-C: grading stopped; the grades above are kept. Run `brushstrokes check` again "
-                         "to grade the rest.",
-                         "Ctrl-C：评分已停止，上面的成绩会保留。再运行一次 `brushstrokes check` 给其余的练习评分。")
+CHECK_INTERRUPTED = Text("Ctrl-C: grading stopped before the checks could print a score; nothing was graded. "
+                         "Run `brushstrokes check` again to grade.",
+                         "Ctrl-C：评分在检查给出分数之前就停止了，没有给任何练习评分。"
+                         "再运行一次 `brushstrokes check` 即可评分。")
 SUMMARY_PASSED = Text("{passed} of {total} selected exercises pass.", "所选的 {total} 个练习中通过了 {passed} 个。")
 
 # watch

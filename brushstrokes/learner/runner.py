@@ -100,13 +100,21 @@ def relay(proc: subprocess.Popen, echo: Callable[[str], None]) -> None:
             echo(line)
 
 
+class ChecksInterrupted(KeyboardInterrupt):
+    """Ctrl-C during the checks; `reported`: they printed the score so far and what the Ctrl-C stopped."""
+
+    def __init__(self, reported: bool) -> None:
+        super().__init__()
+        self.reported = reported
+
+
 def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
                echo: Callable[[str], None] | None = None, timeout: float | None = None) -> CheckRun:
     """Grade `exercises` (None: all) of the lesson files in `folder` (default: places.lessons_dir()).
 
     Every output line goes to `echo` (default: print). The selected exercises' grades are recorded in
     the learner's progress file (the grading plugin also records runs on lessons/; recording here covers
-    another --lessons-dir or $BRUSHSTROKES_STATE_DIR). Ctrl-C stops pytest and raises KeyboardInterrupt.
+    another --lessons-dir or $BRUSHSTROKES_STATE_DIR). Ctrl-C stops pytest and raises ChecksInterrupted.
     """
     folder = places.existing_lessons_dir(folder)
     echo = echo or (lambda line: print(line, flush=True))
@@ -127,7 +135,7 @@ def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
             finally:
                 killer.cancel()
                 proc.wait()
-            raise
+            raise ChecksInterrupted(reported=bool(read_score(score))) from None
         grades = read_score(score)
     ids = tuple(ex.id for ex in exercises) if exercises else tuple(grades)
     selected = {i: grades[i] for i in ids if i in grades}
