@@ -231,6 +231,12 @@ SCALE_FIX = T("dE/dF = 1/(N^2 M^2) * (F^T (G - A))^T: the 4 of the loss cancels 
               "dE/dF = 1/(N^2 M^2) * (F^T (G - A))^T：损失里的 4 抵消了求导得到的两个 2")
 
 
+M_SIZE = T("M counted as N*h*w", "把 M 当成了 N*h*w")
+M_SIZE_FIX = T("M is the number of positions of the feature map, h*w = F[0].size, not F.size = N*h*w: it is what "
+               "makes E_l comparable between image sizes",
+               "M 是特征图的位置数 h*w = F[0].size，不是 F.size = N*h*w：正是它让 E_l 在不同图像尺寸之间可比")
+
+
 def grad_mistakes(F: np.ndarray, A: np.ndarray, correct: np.ndarray) -> list[Mistake]:
     N, M = F.shape[0], F[0].size
     flat = F.reshape(N, M).astype(np.float64)
@@ -249,6 +255,7 @@ def grad_mistakes(F: np.ndarray, A: np.ndarray, correct: np.ndarray) -> list[Mis
         Mistake(T("a factor of 4", "多了因子 4"), 4 * correct, SCALE_FIX),
         Mistake(T("normalised by N*M instead of N^2 M^2", "用 N*M 归一化，而不是 N^2 M^2"), correct * (N * M),
                 SCALE_FIX),
+        Mistake(M_SIZE, correct / N**2, M_SIZE_FIX),
     ]
 
 

@@ -335,3 +335,22 @@ def test_one_exercise_shows_only_its_lesson_and_says_what_comes_next():
     assert "Lesson 2" not in done.stdout and "Lesson 3" not in done.stdout
     assert "Not checked this time: lessons 2, 3 (`brushstrokes check` grades every lesson)." in done.stdout
     assert "Next: what you checked passes; check exercise 1.1 next: `brushstrokes check 1.1`." in done.stdout
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lesson_2_names_positions_counted_with_the_filters_in_the_gradient(tmp_path, lang):
+    """E_l compares across image sizes through M = h*w; a gradient normalised with M = N*h*w is named."""
+    text = (ROOT / "solutions" / "lesson2_style.py").read_text()
+    old = "    grad = (flat.T @ (gram(F) - A)).T / (N**2 * M**2)\n"
+    assert old in text, "solutions/lesson2_style.py changed: update this test"
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "lesson2_style.py").write_text(text.replace(old, old.replace("M**2", "F.size**2")))
+    score = tmp_path / "score.json"
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/test_lesson2.py", "-p", "no:cacheprovider",
+                           "--color=no", "--score-json", str(score), "--lessons-dir", str(folder), "-k", "2.3"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=dict(os.environ,
+                                                                                           BRUSHSTROKES_LANG=lang))
+    rows = {ex["id"]: ex for lesson in json.loads(score.read_text())["lessons"] for ex in lesson["exercises"]}
+    assert rows["2.3"]["note"] == ("M counted as N*h*w" if lang == "en" else "把 M 当成了 N*h*w"), done.stdout
+    assert ("F[0].size, not F.size" if lang == "en" else "不是 F.size") in done.stdout
