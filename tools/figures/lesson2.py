@@ -169,7 +169,7 @@ def render(out: Path, data: dict, numbers: dict) -> list[Path]:
                 frames[the_painting] = frames.pop("原照片" if zh else "the photo")
                 grid(frames, path("frames.png"), columns=3)
                 plotting.plot_losses(losses, path("loss.png"),
-                                     title=f"{'风格损失' if zh else 'style loss'}, conv1_1 ... conv5_1",
+                                     title=f"{'风格损失，' if zh else 'style loss, '}conv1_1 ... conv5_1",
                                      ylabel="w_l E_l 之和" if zh else "sum of w_l E_l",
                                      xlabel="迭代次数" if zh else "iteration")
         outputs.write_text(files.path("numbers.json"), json.dumps(numbers, indent=1) + "\n")
