@@ -42,9 +42,9 @@ TOO_BIG = Text("{w}x{h} px would need about {need:.1f} GB of memory and this mac
                "painting at {w2}x{h2} px instead", "{w}x{h} 像素约需 {need:.1f} GB 内存，本机只有 {have:.1f} GB："
                "改为按 {w2}x{h2} 像素作画")
 STARTING = Text("Painting {content} ({w}x{h} px) in the style of {styles}: {optimizer}, up to {iters} iterations, "
-                "alpha/beta = {ratio:.3g}, {weights} VGG19 with {pooling} pooling, {device} ({use}/lesson3_paint.py)",
+                "alpha/beta = {ratio:.3g}, {weights} VGG19 with {pooling} pooling, {device} ({file})",
                 "用 {styles} 的风格画 {content}（{w}x{h} 像素）：{optimizer}，最多 {iters} 次迭代，"
-                "alpha/beta = {ratio:.3g}，{weights} VGG19、{pooling} 池化，{device}（{use}/lesson3_paint.py）")
+                "alpha/beta = {ratio:.3g}，{weights} VGG19、{pooling} 池化，{device}（{file}）")
 STOPPING = Text("\nCtrl-C: keeping the picture as it is now (press again to abort)",
                 "\nCtrl-C：保留当前的图片（再按一次则放弃）")
 DONE = Text("{n} iterations in {seconds:.0f} s ({per:.2f} s each); loss {first:.4g} -> {last:.4g}",
@@ -287,7 +287,8 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
     every = s.save_every or max(1, s.iters // 5)
     styles = ", ".join(str(p) for p in s.styles)
     say(STARTING(lang, content=s.content, w=w, h=h, styles=styles, optimizer=s.optimizer, iters=s.iters,
-                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device, use=use), flush=True)
+                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device, file=display(files[2])),
+        flush=True)
     start = time.perf_counter()
     lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
     with StopRequest() as stop, tqdm(total=s.iters, desc="painting", unit="it", leave=False,

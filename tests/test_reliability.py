@@ -383,19 +383,42 @@ def test_a_run_ending_in_nan_with_the_reference_code_says_so(tmp_path, old_resul
 
 # ---------------------------------------------------------------- Ctrl-C, kill, closed pipe
 
-def start_long_run(out: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([*CLI, "content", "--size", "32", "--iters", "100000", "--out", str(out)],
+# each command's long run: its arguments, the line printed before its loop starts, the pictures it writes
+LONG_RUNS = {
+    "content": (["content", "--size", "32"], "Finding the content", PICTURES),
+    "style": (["style", "--size", "32"], "Synthesising the texture",
+              ("style_scream.png", "style_scream_loss.png", "style_scream_frames.png")),
+    "paint": (["paint", "data/chelsea.png", "data/scream.jpg", "--size", "32", "--optimizer", "adam"], "Painting",
+              ("chelsea_scream.png", "chelsea_scream_loss.png", "chelsea_scream_frames.png")),
+}
+
+
+def old_set(folder: Path, command: str) -> Path:
+    """`folder` holding a previous run's pictures of `command` (distinct, recognisable bytes)."""
+    folder.mkdir(exist_ok=True)
+    for i, name in enumerate(LONG_RUNS[command][2]):
+        Image.new("RGB", (8, 8), (40 * i, 0, 0)).save(folder / name)
+    return folder
+
+
+def start_long_run(out: Path, command: str = "content") -> subprocess.Popen:
+    args, started, _ = LONG_RUNS[command]
+    proc = subprocess.Popen([*CLI, *args, "--iters", "100000", "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT,
                             env={**os.environ, "PYTHONUNBUFFERED": "1", "BRUSHSTROKES_LANG": "en"})
-    assert proc.stdout is not None and "Finding the content" in proc.stdout.readline()
+    assert proc.stdout is not None
+    while started not in (line := proc.stdout.readline()):
+        assert line, proc.stderr.read() if proc.stderr else ""
     time.sleep(1.5)
     return proc
 
 
-def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(old_results):
+@pytest.mark.parametrize("command", list(LONG_RUNS))
+def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(tmp_path, command):
     """The second Ctrl-C lands in the loop, the saving or the renames: the set is old or new, never mixed."""
-    before = digests(old_results)
-    proc = start_long_run(old_results)
+    out, names = old_set(tmp_path / "out", command), LONG_RUNS[command][2]
+    before = digests(out)
+    proc = start_long_run(out, command)
     proc.send_signal(signal.SIGINT)
     assert proc.stdout is not None
     while "Ctrl-C" not in proc.stdout.readline():  # the first one was seen: the loop is finishing
@@ -403,21 +426,24 @@ def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(old_results):
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert "Traceback" not in stderr
-    after = digests(old_results)
+    after = digests(out)
     if after == before:
         assert proc.returncode == 130 and "interrupted: nothing was overwritten" in stderr, stderr
     else:  # the renames had begun: they were finished first, and the message lists them
-        assert sorted(after) == sorted(before) and all(after[name] != before[name] for name in PICTURES)
-        assert proc.returncode == 0 or all(name in stderr.split("interrupted after writing")[1] for name in PICTURES)
+        assert sorted(after) == sorted(before) and all(after[name] != before[name] for name in names)
+        assert proc.returncode == 0 or all(name in stderr.split("interrupted after writing")[1] for name in names)
+    assert not list(out.glob(outputs.PARTIAL + "*"))
 
 
-def test_a_kill_leaves_the_old_pictures_and_no_temporary_files(old_results):
-    before = digests(old_results)
-    proc = start_long_run(old_results)
+@pytest.mark.parametrize("command", list(LONG_RUNS))
+def test_a_kill_leaves_the_old_pictures_and_no_temporary_files(tmp_path, command):
+    out = old_set(tmp_path / "out", command)
+    before = digests(out)
+    proc = start_long_run(out, command)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143 and "Traceback" not in stderr
-    assert digests(old_results) == before
+    assert digests(out) == before
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path):

@@ -9,13 +9,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from test_reliability import digests, one_error
+from test_reliability import digests, one_error, start_long_run
 
 from brushstrokes import paths
 from brushstrokes.errors import BrushstrokesError
@@ -371,47 +370,12 @@ def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path
 
 
 # ---------------------------------------------------------------- Ctrl-C: the picture so far, or the old ones whole
-
-def start(args: list[str], first_line: str) -> subprocess.Popen:
-    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=paths.ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", "BRUSHSTROKES_LANG": "en"})
-    assert proc.stdout is not None
-    while first_line not in (line := proc.stdout.readline()):
-        assert line, proc.stderr.read() if proc.stderr else ""
-    time.sleep(2)
-    return proc
-
-
-@pytest.mark.parametrize("command", ["style", "paint"])
-def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(tmp_path, command):
-    """The second Ctrl-C lands in the loop, the saving or the renames: the set is old or new, never mixed."""
-    names = STYLE_PICTURES if command == "style" else PAINT_PICTURES
-    out = old_pictures(tmp_path / "out", names)
-    before = digests(out)
-    args = (["style", "--size", "32", "--iters", "100000"] if command == "style"
-            else ["paint", CAT, SCREAM, "--size", "32", "--iters", "100000", "--optimizer", "adam"])
-    proc = start([*args, "--out", str(out)], "Synthesising" if command == "style" else "Painting")
-    proc.send_signal(signal.SIGINT)
-    assert proc.stdout is not None
-    while "Ctrl-C" not in proc.stdout.readline():  # the first one was seen: the loop is finishing
-        pass
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-    assert "Traceback" not in stderr
-    after = digests(out)
-    if after == before:
-        assert proc.returncode == 130 and "interrupted: nothing was overwritten" in stderr, stderr
-    else:  # the renames had begun: they were finished first
-        assert sorted(after) == sorted(before) and all(after[name] != before[name] for name in names)
-        assert proc.returncode == 0 or all(name in stderr.split("interrupted after writing")[1] for name in names)
-    assert not [p for p in out.iterdir() if p.name.startswith(".partial-")]
-
+# (a second Ctrl-C and a kill, for every command: test_reliability.py)
 
 def test_ctrl_c_while_painting_keeps_the_picture_so_far(tmp_path):
     out = old_pictures(tmp_path / "out", PAINT_PICTURES)
     before = digests(out)
-    proc = start(["paint", CAT, SCREAM, "--size", "32", "--iters", "100000", "--optimizer", "gd", "-o", str(out)],
-                 "Painting")
+    proc = start_long_run(out, "paint")
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr
