@@ -5,6 +5,7 @@ a non-zero exit, no traceback, and the previous pictures byte for byte as they w
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -95,6 +96,7 @@ PAINT_ONLY = [
     (["--tv-weight", "-1"], "--tv-weight -1: must be 0 or more"),
     (["--style-scale", "100"], "--style-scale 100: more than 64, which is surely a mistake"),
     (["--save-every", "-1"], "--save-every -1: must be a whole number of at least 0"),
+    (["--style-layers", "conv1_1,conv1_1"], "--style-layers conv1_1,conv1_1: conv1_1 is given twice"),
     (["--style-layer-weights", "1,nan,1,1,1"], "--style-layer-weights nan: not a finite number"),
     (["--style-layer-weights", "1,2"], "--style-layer-weights gives 2 numbers for 5 style layers"),
     (["--style-blend-weights", "1,inf"], "--style-blend-weights gives 2 numbers for 1 paintings"),
@@ -366,6 +368,29 @@ def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path
         painting.paint_files(PaintSettings(content=paths.CAT, styles=[paths.SCREAM], out=out, size=32, iters=2))
     assert "the run ended with NaN or inf at iteration 1" in err.value.message
     assert "exercise" not in err.value.message and "--ratio" in err.value.todo and "doctor" in err.value.todo
+    assert digests(out) == before
+
+
+# ---------------------------------------------------------------- a full disk while the pictures are saved
+
+@pytest.mark.parametrize("command", ["style", "paint"])
+def test_a_full_disk_while_saving_keeps_the_old_pictures(tmp_path, monkeypatch, command):
+    from brushstrokes import painting, plotting, style_demo
+    from brushstrokes.paint_settings import PaintSettings
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(plotting, "plot_losses", full)  # the second of the three pictures
+    out = old_pictures(tmp_path / "out", STYLE_PICTURES if command == "style" else PAINT_PICTURES)
+    before = digests(out)
+    with pytest.raises(BrushstrokesError) as err:
+        if command == "style":
+            style_demo.run_style(paths.SCREAM, longest=32, iters=1, out=out)
+        else:
+            painting.paint_files(PaintSettings(content=paths.CAT, styles=[paths.SCREAM], out=out, size=32, iters=1))
+    assert "(No space left on device); nothing was replaced" in err.value.message
+    assert "free some space" in err.value.todo
     assert digests(out) == before
 
 
