@@ -124,6 +124,15 @@ def test_paint_refuses_a_bad_argument_before_any_work(old_paint, args, expected)
     assert "Painting" not in out.stdout and digests(old_paint) == before
 
 
+@pytest.mark.parametrize("weights,expected", [("1,inf", "--style-blend-weights inf: not a finite number"),
+                                              ("1,nan", "--style-blend-weights nan: not a finite number"),
+                                              ("0,0", "--style-blend-weights must not all be 0")])
+def test_paint_refuses_blend_weights_that_are_not_finite(old_paint, weights, expected):
+    before = digests(old_paint)
+    out = paint(old_paint, "--style-blend-weights", weights, pictures=(CAT, SCREAM, SCREAM))
+    assert expected in one_error(out) and digests(old_paint) == before
+
+
 def test_a_picture_after_the_options_says_where_pictures_go(old_paint):
     error = one_error(paint(old_paint, "data/scream.jpg"))
     assert "give the photo and every painting first, then the options" in error
