@@ -33,7 +33,8 @@ from checks.spy import SpyNet
 from checks.target import Graded
 
 LESSON = course.lesson("1")
-FEATURES = "with F, P the conv4_2 features (512, 4, 6) of white noise and of the cat"
+FEATURES = T("with F, P the conv4_2 features (512, 4, 6) of white noise and of the cat",
+             "F、P 分别是白噪声和猫的 conv4_2 特征 (512, 4, 6)")
 
 
 def fresh(*arrays: np.ndarray) -> list[np.ndarray]:
@@ -73,7 +74,8 @@ def loss_mistakes(F: np.ndarray, P: np.ndarray, loss: float) -> list[Mistake]:
 def test_1_1_worked_example(lesson: ModuleType, exercise: Graded):
     F = np.array([[[1.0, 2.0, 0.0]]], dtype=np.float32)
     P = np.array([[[1.0, 0.0, 3.0]]], dtype=np.float32)
-    call = "content_loss(F, P) with F = [[[1, 2, 0]]] and P = [[[1, 0, 3]]]: 1/2 (0^2 + 2^2 + 3^2) = 6.5"
+    call = T("content_loss(F, P) with F = [[[1, 2, 0]]] and P = [[[1, 0, 3]]]: 1/2 (0^2 + 2^2 + 3^2) = 6.5",
+             "content_loss(F, P)，F = [[[1, 2, 0]]]，P = [[[1, 0, 3]]]：1/2 (0^2 + 2^2 + 3^2) = 6.5")(language())
     got = expect_scalar(exercise, call, lesson.content_loss(*fresh(F, P)))
     expect_close(exercise, call, got, 6.5, LOSS_TOL, loss_mistakes(F, P, 6.5))
 
@@ -81,7 +83,8 @@ def test_1_1_worked_example(lesson: ModuleType, exercise: Graded):
 @pytest.mark.exercise("1.1")
 def test_1_1_conv4_2_features(lesson: ModuleType, exercise: Graded, references_lesson1):
     F, P, loss = references_lesson1["F"], references_lesson1["P"], float(references_lesson1["loss"])
-    call = f"content_loss(F, P) {FEATURES}"
+    call = T("content_loss(F, P) {features}", "content_loss(F, P)，{features}")(language(),
+                                                                            features=FEATURES(language()))
     inputs = dict(zip("FP", fresh(F, P), strict=True))
     got = expect_scalar(exercise, call, lesson.content_loss(inputs["F"], inputs["P"]))
     unchanged(exercise, call, {"F": F, "P": P}, inputs)
@@ -128,7 +131,9 @@ def grad_mistakes(correct, unmasked, inverted=None, p_masked=None) -> list[Mista
 @pytest.mark.exercise("1.2")
 def test_1_2_conv4_2_features(lesson: ModuleType, exercise: Graded, references_lesson1):
     F, P, expected = references_lesson1["F"], references_lesson1["P"], references_lesson1["grad"]
-    call = f"content_grad(F, P) {FEATURES} (F has {int(np.sum(F == 0))} zeros: relu4_2 is off there)"
+    call = T("content_grad(F, P) {features} (F has {zeros} zeros: relu4_2 is off there)",
+             "content_grad(F, P)，{features}（F 有 {zeros} 个零：relu4_2 在那里关闭）")(
+        language(), features=FEATURES(language()), zeros=int(np.sum(F == 0)))
     inputs = dict(zip("FP", fresh(F, P), strict=True))
     got = expect_array(exercise, call, lesson.content_grad(inputs["F"], inputs["P"]), expected)
     unchanged(exercise, call, {"F": F, "P": P}, inputs)
@@ -157,8 +162,9 @@ def loss_to_differentiate(lesson: ModuleType, reference: ModuleType) -> tuple[ob
     except (Exception, SystemExit):  # not started or broken: exercise 1.1 reports it
         own = None
     if own is not None and rel_error(own, reference.content_loss(F, P)) <= LOSS_TOL:
-        return lesson.content_loss, "your content_loss"
-    return reference.content_loss, "the reference content_loss (yours does not pass exercise 1.1 yet)"
+        return lesson.content_loss, T("your content_loss", "你的 content_loss")(language())
+    return reference.content_loss, T("the reference content_loss (yours does not pass exercise 1.1 yet)",
+                                     "参考的 content_loss（你的还没有通过练习 1.1）")(language())
 
 
 @pytest.mark.exercise("1.2")
@@ -187,9 +193,11 @@ def test_1_2_finite_differences(lesson: ModuleType, reference: ModuleType, exerc
     numeric = np.array(numeric)
     unmasked = np.where(off, [-float(P[idx]) for idx in picks], numeric)  # F - P with F = 0 where the ReLU is off
     inverted = np.where(off, unmasked, 0.0)
-    call = ("content_grad(F, P) with F = max(0, Z) for a small Z (2, 3, 4), at Z = "
-            + ", ".join(f"{Z[idx]:.2f}" for idx in picks)
-            + f", against central differences (L(Z + h) - L(Z - h)) / 2h of {whose}, h = {h}")
+    call = T("content_grad(F, P) with F = max(0, Z) for a small Z (2, 3, 4), at Z = {at}, against central "
+             "differences (L(Z + h) - L(Z - h)) / 2h of {whose}, h = {h}",
+             "content_grad(F, P)，F = max(0, Z)，Z 是一个小数组 (2, 3, 4)，在 Z = {at} 处，与 {whose} 的中心差分 "
+             "(L(Z + h) - L(Z - h)) / 2h 比较，h = {h}")(
+        language(), at=", ".join(f"{Z[idx]:.2f}" for idx in picks), whose=whose, h=h)
     expect_close(exercise, call, analytic, list(numeric), FLOAT32_TOL, grad_mistakes(numeric, unmasked, inverted),
                  fix=T("the gradient is F - P where F > 0, else 0: compare with the docstring",
                        "梯度在 F > 0 处是 F - P，其余为 0：对照文档字符串"))
@@ -245,8 +253,10 @@ def check_step(lesson: ModuleType, exercise: Graded, x: np.ndarray, g: np.ndarra
 def test_1_3_first_step(lesson: ModuleType, exercise: Graded, references_lesson1):
     x, g = references_lesson1["x0"], references_lesson1["data_grad"]
     lr, expected = float(references_lesson1["step_lr"]), references_lesson1["stepped"]
-    call = (f"normalized_step(x, grad, lr={lr}) with x white noise (1, 3, 32, 48) and grad its gradient from "
-            f"conv4_2 (mean |grad| = {float(np.mean(np.abs(g))):.4g}); images compared in grey levels")
+    call = T("normalized_step(x, grad, lr={lr}) with x white noise (1, 3, 32, 48) and grad its gradient from "
+             "conv4_2 (mean |grad| = {mean:.4g}); images compared in grey levels",
+             "normalized_step(x, grad, lr={lr})，x 是白噪声 (1, 3, 32, 48)，grad 是它来自 conv4_2 的梯度"
+             "（mean |grad| = {mean:.4g}）；图像按灰度级比较")(language(), lr=lr, mean=float(np.mean(np.abs(g))))
     check_step(lesson, exercise, x, g, lr, expected, call)
 
 
@@ -254,8 +264,10 @@ def test_1_3_first_step(lesson: ModuleType, exercise: Graded, references_lesson1
 def test_1_3_tiny_gradient_same_step(lesson: ModuleType, exercise: Graded, references_lesson1):
     x, g = references_lesson1["x0"], references_lesson1["data_grad"] * np.float32(1e-6)
     lr = float(references_lesson1["step_lr"])
-    call = (f"normalized_step(x, grad, lr={lr}) with the first step's gradient times 1e-6 (mean |grad| = "
-            f"{float(np.mean(np.abs(g))):.3g}): a normalised step does not depend on the gradient's size")
+    call = T("normalized_step(x, grad, lr={lr}) with the first step's gradient times 1e-6 (mean |grad| = "
+             "{mean:.3g}): a normalised step does not depend on the gradient's size",
+             "normalized_step(x, grad, lr={lr})，grad 是第一步的梯度乘以 1e-6（mean |grad| = {mean:.3g}）："
+             "归一化的一步与梯度的大小无关")(language(), lr=lr, mean=float(np.mean(np.abs(g))))
     guard = Mistake(T("a guard that is too large", "防零的下限太大"), x - lr * g.astype(np.float64) / 1.0,
                     T("guard only against a zero mean: max(np.mean(np.abs(grad)), 1e-12); a larger floor such as "
                       "1.0 changes every step whose gradient is small",
@@ -268,8 +280,10 @@ def test_1_3_large_step_not_clipped(lesson: ModuleType, exercise: Graded, refere
     x, g = references_lesson1["x0"], references_lesson1["data_grad"]
     lr = 400.0
     expected = exact_step(x, g, lr)
-    call = (f"normalized_step(x, grad, lr={lr}): a huge step, far beyond the grey levels 0..255 "
-            "(the step itself never clips; lesson 3 keeps pixels in range another way)")
+    call = T("normalized_step(x, grad, lr={lr}): a huge step, far beyond the grey levels 0..255 "
+             "(the step itself never clips; lesson 3 keeps pixels in range another way)",
+             "normalized_step(x, grad, lr={lr})：很大的一步，远远超出灰度级 0..255"
+             "（这一步本身从不裁剪；第 3 课用别的办法让像素留在范围内）")(language(), lr=lr)
     clipped = Mistake(T("the step is clipped", "这一步被裁剪了"), np.clip(expected, -128.0, 128.0),
                       T("return x - lr * grad / mean(|grad|) as it is: no np.clip in the step",
                         "原样返回 x - lr * grad / mean(|grad|)：这一步里不要 np.clip"))
@@ -279,7 +293,8 @@ def test_1_3_large_step_not_clipped(lesson: ModuleType, exercise: Graded, refere
 @pytest.mark.exercise("1.3")
 def test_1_3_zero_gradient(lesson: ModuleType, exercise: Graded, references_lesson1):
     x = references_lesson1["x0"]
-    call = "normalized_step(x, grad, lr=3.0) with an all-zero grad (it happens when F == P already)"
+    call = T("normalized_step(x, grad, lr=3.0) with an all-zero grad (it happens when F == P already)",
+             "normalized_step(x, grad, lr=3.0)，grad 全为零（F == P 时就会这样）")(language())
     got = lesson.normalized_step(x.copy(), np.zeros_like(x), 3.0)
     if isinstance(got, np.ndarray) and not np.all(np.isfinite(got)):
         fail(exercise, call, describe(got), T("x unchanged", "x 不变"), T("division by zero", "除以零"),
@@ -303,8 +318,10 @@ LOOP_STEPS = T("in each iteration: set data, forward, log the loss, set the diff
 
 def loop_call(settings: dict[str, object]) -> str:
     args = ", ".join(f"{k}={v!r}" for k, v in settings.items())
-    return (f"reconstruct(net, P, x0, {args}) on the real VGG19, with P the cat's {settings['layer']} features "
-            f"and x0 white noise (1, 3, {SIZE[0]}, {SIZE[1]})")
+    return T("reconstruct(net, P, x0, {args}) on the real VGG19, with P the cat's {layer} features and x0 white "
+             "noise (1, 3, {h}, {w})",
+             "在真实的 VGG19 上调用 reconstruct(net, P, x0, {args})，P 是猫的 {layer} 特征，x0 是白噪声 "
+             "(1, 3, {h}, {w})")(language(), args=args, layer=settings["layer"], h=SIZE[0], w=SIZE[1])
 
 
 SPY = {

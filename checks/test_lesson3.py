@@ -119,6 +119,10 @@ def total_mistakes(ref, net, x, P, A, layer, weights, loss) -> tuple[list[Mistak
     return losses, grads
 
 
+HANDED = Text(": the losses handed to the callback", "：传给 callback 的损失")
+AGAINST_FD = Text(" -> gradient against central differences", " -> 梯度，与中心差分比较")
+
+
 def say_lang() -> str:
     from brushstrokes.i18n import language
 
@@ -141,9 +145,11 @@ def test_3_1_matches_reference(isolated: ModuleType, reference: ModuleType, exer
     x = p["x"]
     set_input_shape(vgg, *SHAPE)
     loss, grad = reference.total_loss_grad(vgg, x.copy(), P, A, ALPHA, BETA, layer, weights)
-    call = (f"total_loss_grad(net, x, P, A, alpha={ALPHA}, beta={BETA}, content_layer={layer!r}, weights={weights}) "
-            f"with x white noise (1, 3, 32, 48), P the cat's {layer} features, A The Scream's Gram matrices at "
-            + ", ".join(style_layers))
+    call = Text("{head} with x white noise (1, 3, 32, 48), P the cat's {layer} features, A The Scream's Gram "
+                "matrices at {layers}",
+                "{head}，x 是白噪声 (1, 3, 32, 48)，P 是猫的 {layer} 特征，A 是《呐喊》在 {layers} 的 Gram 矩阵")(
+        say_lang(), layer=layer, layers=", ".join(style_layers),
+        head=f"total_loss_grad(net, x, P, A, alpha={ALPHA}, beta={BETA}, content_layer={layer!r}, weights={weights})")
     stale = reference.total_loss_grad(vgg, np.zeros_like(x), P, A, ALPHA, BETA, layer, weights)  # data is 0 now
     spy = SpyNet(vgg)
     inputs = {"x": x.copy(), "P": P.copy()}
@@ -245,8 +251,11 @@ def test_3_2_fun_flattens_and_converts(lesson: ModuleType, reference: ModuleType
     q = Quadratic()
     n = int(np.prod(q.shape))
     z = np.random.default_rng(5).standard_normal(n) * 30
-    call = (f"fun, bounds = lbfgs_objective(loss_grad, {q.shape}); fun(z) with z random (float64, ({n},)) and "
-            "loss_grad(x) = (1/2 sum c (x - t)^2, c (x - t)) on (1, 3, 4, 5) images")
+    call = Text("fun, bounds = lbfgs_objective(loss_grad, {shape}); fun(z) with z random (float64, ({n},)) and "
+                "loss_grad(x) = (1/2 sum c (x - t)^2, c (x - t)) on (1, 3, 4, 5) images",
+                "fun, bounds = lbfgs_objective(loss_grad, {shape})；fun(z)，z 是随机数 (float64, ({n},))，"
+                "loss_grad(x) = (1/2 sum c (x - t)^2, c (x - t))，作用在 (1, 3, 4, 5) 的图像上")(
+        say_lang(), shape=q.shape, n=n)
     fun, _ = objective(exercise, call, lesson.lbfgs_objective(q, q.shape))
     got = fun(z.copy())
     if not isinstance(got, tuple) or len(got) != 2:
@@ -276,7 +285,7 @@ def test_3_2_fun_flattens_and_converts(lesson: ModuleType, reference: ModuleType
 def test_3_2_bounds_keep_pixels_valid(lesson: ModuleType, reference: ModuleType, exercise: Graded):
     shape = (1, 3, 4, 5)
     n = int(np.prod(shape))
-    call = f"fun, bounds = lbfgs_objective(loss_grad, {shape}) -> bounds"
+    call = f"fun, bounds = lbfgs_objective(loss_grad, {shape}) -> bounds"  # code only: the same in both languages
     _, bounds = objective(exercise, call, lesson.lbfgs_objective(Quadratic(), shape))
     _, want = reference.lbfgs_objective(Quadratic(), shape)
     want_lo, want_hi = bound_arrays(want, n)
@@ -294,8 +303,9 @@ def test_3_2_bounds_keep_pixels_valid(lesson: ModuleType, reference: ModuleType,
     mistakes_hi = [Mistake(BOUNDS_NO_MEAN, np.full(n, 255.0), BOUNDS_NO_MEAN_FIX),
                    Mistake(BOUNDS_RGB, np.broadcast_to(255 - rgb, shape).ravel(), BOUNDS_RGB_FIX),
                    Mistake(ORDER, np.broadcast_to(want_hi.reshape(shape), shape).ravel(order="F"), ORDER_FIX)]
-    expect_close(exercise, call + " (lower bounds)", lo, want_lo, FLOAT32_TOL, mistakes_lo, measure=scaled_error)
-    expect_close(exercise, call + " (upper bounds)", hi, want_hi, FLOAT32_TOL, mistakes_hi, measure=scaled_error)
+    lower, upper = Text(" (lower bounds)", "（下界）")(say_lang()), Text(" (upper bounds)", "（上界）")(say_lang())
+    expect_close(exercise, call + lower, lo, want_lo, FLOAT32_TOL, mistakes_lo, measure=scaled_error)
+    expect_close(exercise, call + upper, hi, want_hi, FLOAT32_TOL, mistakes_hi, measure=scaled_error)
 
 
 FD_NAME = Text("fun's gradient does not belong to its loss", "fun 的梯度和它的损失对不上")
@@ -328,9 +338,12 @@ def test_3_2_gradient_matches_finite_differences(isolated: ModuleType, reference
         d /= np.linalg.norm(d)
         numeric.append((fun(z + h * d)[0] - fun(z - h * d)[0]) / (2 * h))
         analytic.append(float(grad @ d))
-    call = (f"fun, bounds = lbfgs_objective(loss_grad, {shape}) on the total loss of lesson 3 (the reference), "
-            f"at white noise: fun's gradient along 3 random unit directions d, against (fun(z + h d) - fun(z - h d)) "
-            f"/ 2h, h = {h}")
+    call = Text("fun, bounds = lbfgs_objective(loss_grad, {shape}) on the total loss of lesson 3 (the reference), "
+                "at white noise: fun's gradient along 3 random unit directions d, against (fun(z + h d) - "
+                "fun(z - h d)) / 2h, h = {h}",
+                "fun, bounds = lbfgs_objective(loss_grad, {shape})，作用在第 3 课的总损失（参考实现）上，在白噪声处："
+                "fun 的梯度沿 3 个随机单位方向 d，与 (fun(z + h d) - fun(z - h d)) / 2h 比较，h = {h}")(
+        say_lang(), shape=shape, h=h)
     expect_close(exercise, call, analytic, numeric, 1e-2, [], fix=FD_FIX, measure=scaled_error)
 
 
@@ -389,8 +402,10 @@ def test_3_3_matches_reference_run(isolated: ModuleType, reference: ModuleType, 
     x0 = (np.random.default_rng(2).standard_normal(shape) * 20).astype(np.float32)
     settings = {"iters": 6, "every": 2}
     want = reference.paint(Quadratic(seed=4, outside=True), x0.copy(), **settings)
-    call = ("paint(loss_grad, x0, iters=6, every=2) with loss_grad(x) = (1/2 sum c (x - t)^2, c (x - t)) on "
-            "(1, 3, 4, 5) images, some targets t above 255 grey levels")
+    call = Text("paint(loss_grad, x0, iters=6, every=2) with loss_grad(x) = (1/2 sum c (x - t)^2, c (x - t)) on "
+                "(1, 3, 4, 5) images, some targets t above 255 grey levels",
+                "paint(loss_grad, x0, iters=6, every=2)，loss_grad(x) = (1/2 sum c (x - t)^2, c (x - t))，"
+                "作用在 (1, 3, 4, 5) 的图像上，有些目标 t 高于 255 灰度级")(say_lang())
     got = isolated.paint(Quadratic(seed=4, outside=True), x0.copy(), **settings)
     x = unpack(exercise, call, got, x0, RESULT)[0]
     lo = (-images.MEAN_BGR)[None, :, None, None]
@@ -413,12 +428,15 @@ def test_3_3_callback_and_stop(isolated: ModuleType, reference: ModuleType, exer
         return k >= 3
 
     want = reference.paint(Quadratic(seed=6), x0.copy(), iters=10, every=1, callback=lambda k, x, loss: k >= 3)
-    call = "paint(loss_grad, x0, iters=10, every=1, callback=stop_at_3) where stop_at_3(k, x, loss) returns k >= 3"
+    call = Text("paint(loss_grad, x0, iters=10, every=1, callback=stop_at_3) where stop_at_3(k, x, loss) returns "
+                "k >= 3",
+                "paint(loss_grad, x0, iters=10, every=1, callback=stop_at_3)，其中 stop_at_3(k, x, loss) 返回 "
+                "k >= 3")(say_lang())
     got = isolated.paint(Quadratic(seed=6), x0.copy(), iters=10, every=1, callback=stop_at_3)
     wanted = [(k, "ndarray", np.float32, shape, "float") for k in (1, 2, 3)]
     if [(k, t, d, s, "float" if lt in ("float", "float64") else lt) for k, t, d, s, lt in seen[:3]] != wanted:
         fail(exercise, call, CALLBACK_SEEN(say_lang(), got=seen[:4]), CALLBACK_WANTED, CALLBACK_NAME, CALLBACK_FIX)
-    expect_close(exercise, call + ": the losses handed to the callback", [float(v) for v in losses_seen[:3]],
+    expect_close(exercise, call + HANDED(say_lang()), [float(v) for v in losses_seen[:3]],
                  list(want.losses[1:4]), LOSS_TOL, fix=CALLBACK_FIX)
     x, losses, _ = unpack(exercise, call, got, x0, RESULT)
     if len(losses) != len(want.losses):
@@ -435,8 +453,10 @@ def test_3_3_paints_on_vgg(isolated: ModuleType, reference: ModuleType, exercise
         return reference.total_loss_grad(vgg, x, p["P"], p["A"], ALPHA, BETA)
 
     want = reference.paint(loss_grad, p["x"].copy(), iters=3, every=1)
-    call = ("paint(loss_grad, x0, iters=3, every=1) with the total loss of the cat and The Scream at 48x32 px "
-            "(the reference total_loss_grad) from white noise")
+    call = Text("paint(loss_grad, x0, iters=3, every=1) with the total loss of the cat and The Scream at 48x32 px "
+                "(the reference total_loss_grad) from white noise",
+                "paint(loss_grad, x0, iters=3, every=1)，用猫和《呐喊》在 48x32 像素的总损失"
+                "（参考的 total_loss_grad），从白噪声开始")(say_lang())
     got = isolated.paint(loss_grad, p["x"].copy(), iters=3, every=1)
     check_run(exercise, call, got, want, p["x"])
 
@@ -453,14 +473,17 @@ TV_SIGN = Text("wrong sign", "符号反了")
 @pytest.mark.exercise("3.4")
 def test_3_4_tv_worked_and_random(lesson: ModuleType, reference: ModuleType, exercise: Graded):
     x = np.array([[[[0, 1, 3], [2, 2, 0]]] * 3], dtype=np.float32)  # (1, 3, 2, 3)
-    call = "tv_loss_grad(x) with every channel [[0, 1, 3], [2, 2, 0]]: 3 * ((1 + 4 + 0 + 4) + (4 + 1 + 9)) = 69"
+    call = Text("tv_loss_grad(x) with every channel [[0, 1, 3], [2, 2, 0]]: 3 * ((1 + 4 + 0 + 4) + (4 + 1 + 9)) "
+                "= 69",
+                "tv_loss_grad(x)，每个通道都是 [[0, 1, 3], [2, 2, 0]]：3 * ((1 + 4 + 0 + 4) + (4 + 1 + 9)) "
+                "= 69")(say_lang())
     got = lesson.tv_loss_grad(x.copy())
     if not isinstance(got, tuple) or len(got) != 2:
         fail(exercise, call, describe(got), PAIR, WRONG_RETURN, PAIR_FIX)
     expect_close(exercise, call + " -> loss", expect_scalar(exercise, call, got[0]), 69.0, LOSS_TOL,
                  [Mistake(TV_ONE_AXIS, 42.0, TV_FIX), Mistake(TV_ONE_AXIS, 27.0, TV_FIX)], fix=TV_FIX)
     x = (np.random.default_rng(7).standard_normal((1, 3, 6, 7)) * 30).astype(np.float32)
-    call = "tv_loss_grad(x) with x random (1, 3, 6, 7)"
+    call = Text("tv_loss_grad(x) with x random (1, 3, 6, 7)", "tv_loss_grad(x)，x 是随机数 (1, 3, 6, 7)")(say_lang())
     inputs = {"x": x.copy()}
     got = lesson.tv_loss_grad(inputs["x"])
     unchanged(exercise, call, {"x": x}, inputs)
@@ -480,7 +503,7 @@ def test_3_4_tv_worked_and_random(lesson: ModuleType, reference: ModuleType, exe
         minus[idx] -= 0.5
         numeric.append((reference.tv_loss_grad(plus)[0] - reference.tv_loss_grad(minus)[0]) / 1.0)
         analytic.append(float(g[idx]))
-    expect_close(exercise, call + " -> gradient against central differences", analytic, numeric, FLOAT32_TOL,
+    expect_close(exercise, call + AGAINST_FD(say_lang()), analytic, numeric, FLOAT32_TOL,
                  fix=TV_FIX, measure=scaled_error)
 
 
@@ -497,7 +520,8 @@ def test_3_5_keep_colours(lesson: ModuleType, reference: ModuleType, exercise: G
     rng = np.random.default_rng(8)
     painted = rng.uniform(0, 255, (5, 6, 3)).astype(np.float32)
     photo = rng.uniform(0, 255, (5, 6, 3)).astype(np.float32)
-    call = "keep_colours(painted, photo) with random (5, 6, 3) RGB pictures"
+    call = Text("keep_colours(painted, photo) with random (5, 6, 3) RGB pictures",
+                "keep_colours(painted, photo)，两张随机的 (5, 6, 3) RGB 图片")(say_lang())
     inputs = {"painted": painted.copy(), "photo": photo.copy()}
     got = lesson.keep_colours(inputs["painted"], inputs["photo"])
     unchanged(exercise, call, {"painted": painted, "photo": photo}, inputs)
@@ -512,7 +536,8 @@ def test_3_5_keep_colours(lesson: ModuleType, reference: ModuleType, exercise: G
                   Mistake(NOT_CLIPPED, unclipped.astype(np.float32) + 1, COLOURS_FIX)], fix=COLOURS_FIX,
                  measure=scaled_error)
     grey = np.full((2, 2, 3), 100, np.float32)
-    call = "keep_colours(painted, photo) with painted grey 100 and photo grey 100: the same grey"
+    call = Text("keep_colours(painted, photo) with painted grey 100 and photo grey 100: the same grey",
+                "keep_colours(painted, photo)，painted 是灰度 100，photo 也是灰度 100：同一种灰")(say_lang())
     expect_close(exercise, call, lesson.keep_colours(grey, grey.copy()), grey, FLOAT32_TOL, fix=COLOURS_FIX)
 
 
@@ -527,7 +552,8 @@ def test_3_6_blend_grams(lesson: ModuleType, reference: ModuleType, exercise: Gr
     rng = np.random.default_rng(9)
     grams = [{"conv1_1": rng.random((4, 4)), "conv2_1": rng.random((3, 3))} for _ in range(2)]
     weights = [1.0, 3.0]
-    call = "blend_grams([A1, A2], [1, 3]) with A1, A2 {conv1_1: (4, 4), conv2_1: (3, 3)}"
+    call = Text("blend_grams([A1, A2], [1, 3]) with A1, A2 {{conv1_1: (4, 4), conv2_1: (3, 3)}}",
+                "blend_grams([A1, A2], [1, 3])，A1、A2 为 {{conv1_1: (4, 4), conv2_1: (3, 3)}}")(say_lang())
     copies = [{k: v.copy() for k, v in g.items()} for g in grams]
     got = lesson.blend_grams(copies, list(weights))
     want = reference.blend_grams(grams, weights)
