@@ -107,7 +107,8 @@ def first_line(message: str) -> str:
 
 SCORE_JSON = Text("--score-json {path} cannot be written: {problem}; give a file in a writable folder, "
                   "e.g. --score-json output/score.json",
-                  "无法写入 --score-json {path}：{problem}；请给出可写文件夹中的文件，例如 --score-json output/score.json")
+                  "无法写入 --score-json {path}：{problem}；请给出可写文件夹中的文件，"
+                  "例如 --score-json output/score.json")
 FOLDER = Text("folder", "文件夹")
 
 
