@@ -133,7 +133,9 @@ def test_paint_refuses_blend_weights_that_are_not_finite(old_paint, weights, exp
     assert expected in one_error(out) and digests(old_paint) == before
 
 
-def test_a_picture_after_the_options_says_where_pictures_go(old_paint):
+def test_a_repeated_layer_or_a_picture_after_the_options_says_what_to_give(old_paint):
+    error = one_error(paint(old_paint, "--style-layers", "conv1_1,conv1_1"))
+    assert "give each layer once, e.g. --style-layers conv1_1,conv2_1,conv3_1" in error
     error = one_error(paint(old_paint, "data/scream.jpg"))
     assert "give the photo and every painting first, then the options" in error
 

@@ -26,6 +26,8 @@ ORDER_TODO = Text("give the photo and every painting first, then the options: "
                   "先给出照片和所有画作，再给出选项：brushstrokes paint CONTENT STYLE [STYLE ...] [选项]")
 LAYER = Text("{option}: unknown VGG19 layer {layer!r}", "{option}：未知的 VGG19 层 {layer!r}")
 TWICE = Text("--style-layers {layers}: {layer} is given twice", "--style-layers {layers}：{layer} 出现了两次")
+TWICE_TODO = Text("give each layer once, e.g. --style-layers conv1_1,conv2_1,conv3_1",
+                  "每层只给一次，例如 --style-layers conv1_1,conv2_1,conv3_1")
 LAYER_TODO = Text("use conv layers by name: " + ", ".join(CONV_LAYERS), "请用卷积层的名字：" + ", ".join(CONV_LAYERS))
 COUNT = Text("{option} gives {n} numbers for {m} {what}", "{option} 给了 {n} 个数，但有 {m} 个{what}")
 COUNT_TODO = Text("give one number per {what}, separated by commas", "每个{what}给一个数，用逗号分隔")
@@ -97,7 +99,7 @@ def checked_layers(args: argparse.Namespace) -> tuple[str, ...]:
             raise BrushstrokesError(LAYER(lang, option=option, layer=layer), LAYER_TODO(lang))
     for layer in style_layers:
         if style_layers.count(layer) > 1:
-            raise BrushstrokesError(TWICE(lang, layers=args.style_layers, layer=layer), LAYER_TODO(lang))
+            raise BrushstrokesError(TWICE(lang, layers=args.style_layers, layer=layer), TWICE_TODO(lang))
     return style_layers
 
 
