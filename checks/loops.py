@@ -157,22 +157,44 @@ def call_learner(ex: Graded, call: Message, fn: Callable, path, *args: Any, **kw
          note=msg.RAISED_NOTE(lang, name=type(problem).__name__, line="?"))
 
 
-def run_loop(ex: Graded, fn: Callable, net: Any, inputs: dict[str, np.ndarray], settings: dict[str, Any],
+Inputs = dict[str, "np.ndarray | dict[str, np.ndarray]"]
+
+
+def fresh(value: np.ndarray | dict[str, np.ndarray]) -> np.ndarray | dict[str, np.ndarray]:
+    """A copy to hand to the learner: an array, or a dict of arrays (lesson 2's targets) copied entry by entry."""
+    return {key: v.copy() for key, v in value.items()} if isinstance(value, dict) else value.copy()
+
+
+def entries(inputs: Inputs, given: Inputs | None = None) -> dict[str, Any]:
+    """Every array of `inputs` by the name the learner knows it by: 'x0', "targets['conv1_1']"; with `given`,
+    the learner's copies of those arrays (None where the learner's dict lost the key)."""
+    given = inputs if given is None else given
+    named: dict[str, Any] = {}
+    for name, value in inputs.items():
+        if isinstance(value, dict):
+            named.update({f"{name}[{key!r}]": given[name].get(key) for key in value})
+        else:
+            named[name] = given[name]
+    return named
+
+
+def run_loop(ex: Graded, fn: Callable, net: Any, inputs: Inputs, settings: dict[str, Any],
              call: str, like: np.ndarray, result_name: str = "Reconstruction") -> LoopRun:
     """Call the learner's loop fn(spy, *inputs, **settings) on a spy of `net` reshaped to `like`.
 
-    inputs: the positional arrays in order (handed over as fresh copies and verified unchanged afterwards).
+    inputs: the positional arguments in order, arrays or dicts of arrays (handed over as fresh copies and
+    verified unchanged afterwards).
     """
     from pathlib import Path
 
     guard(net)
     set_input_shape(net, like.shape[2], like.shape[3])
     spy = SpyNet(net)
-    copies = {name: value.copy() for name, value in inputs.items()}
+    copies = {name: fresh(value) for name, value in inputs.items()}
     path = Path(fn.__code__.co_filename).resolve() if hasattr(fn, "__code__") else Path("?")
     result = call_learner(ex, call, fn, path, spy, *copies.values(), **settings)
     weights_intact(ex, call, net)
-    unchanged(ex, call, inputs, copies)
+    unchanged(ex, call, entries(inputs), entries(inputs, copies))
     x, losses, snapshots = unpack(ex, call, result, like, result_name)
     owned(ex, call, net, x, ".x")
     for key, snap in snapshots.items():
@@ -219,16 +241,16 @@ class Expected:
 _expected: dict[str, Expected] = {}
 
 
-def reference_run(fn: Callable, net: Any, inputs: dict[str, np.ndarray], settings: dict[str, Any],
+def reference_run(fn: Callable, net: Any, inputs: Inputs, settings: dict[str, Any],
                   like: np.ndarray) -> Expected:
     """The reference loop's results on the same net, inputs and settings (cached per run)."""
     digest = hashlib.sha1(repr((fn.__module__, fn.__name__, sorted(settings.items()), like.shape)).encode())
-    for value in inputs.values():
-        digest.update(np.ascontiguousarray(value).tobytes())
+    for name, value in entries(inputs).items():
+        digest.update(name.encode() + np.ascontiguousarray(value).tobytes())
     key = digest.hexdigest()
     if key not in _expected:
         set_input_shape(net, like.shape[2], like.shape[3])
-        x, losses, snapshots = fn(net, *(v.copy() for v in inputs.values()), **settings)
+        x, losses, snapshots = fn(net, *(fresh(v) for v in inputs.values()), **settings)
         _expected[key] = Expected(np.array(x), [float(v) for v in losses], {k: np.array(v) for k, v in
                                                                              snapshots.items()})
     return _expected[key]
@@ -288,6 +310,7 @@ def check_image(ex: Graded, run: LoopRun, what: str, got: np.ndarray, expected: 
                  measure=picture_error)
 
 
-__all__ = ["NetGuard", "guard", "weights_intact", "LoopRun", "call_learner", "run_loop", "owned", "unpack",
+__all__ = ["NetGuard", "guard", "weights_intact", "LoopRun", "call_learner", "fresh", "entries", "run_loop", "owned",
+           "unpack",
            "Expected", "reference_run", "picture_error", "trajectory_mistake", "check_losses", "check_image",
            "say"]

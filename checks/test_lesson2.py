@@ -32,7 +32,17 @@ from checks.compare import (
     unchanged,
 )
 from checks.conftest import load_references
-from checks.loops import LoopRun, call_learner, check_image, check_losses, guard, owned, unpack, weights_intact
+from checks.loops import (
+    LoopRun,
+    call_learner,
+    check_image,
+    check_losses,
+    guard,
+    owned,
+    reference_run,
+    run_loop,
+    weights_intact,
+)
 from checks.spy import SpyNet
 from checks.target import Graded
 
@@ -146,8 +156,10 @@ def check_gram(lesson: ModuleType, exercise: Graded, F: np.ndarray, expected: np
 def test_2_1_worked_example(lesson: ModuleType, exercise: Graded):
     F = np.array([[[1.0, 2.0, 0.0]], [[0.0, 1.0, 3.0]]], dtype=np.float32)  # N = 2 filters, 1 x 3 positions
     expected = np.array([[5.0, 2.0], [2.0, 10.0]])
-    call = ("gram(F) with F (2, 1, 3) = [[[1, 2, 0]], [[0, 1, 3]]]: G = [[1+4+0, 0+2+0], [0+2+0, 0+1+9]] "
-            "= [[5, 2], [2, 10]]")
+    call = T("gram(F) with F (2, 1, 3) = [[[1, 2, 0]], [[0, 1, 3]]]: G = [[1+4+0, 0+2+0], [0+2+0, 0+1+9]] "
+             "= [[5, 2], [2, 10]]",
+             "gram(F)，F (2, 1, 3) = [[[1, 2, 0]], [[0, 1, 3]]]：G = [[1+4+0, 0+2+0], [0+2+0, 0+1+9]] "
+             "= [[5, 2], [2, 10]]")(language())
     check_gram(lesson, exercise, F, expected, call)
 
 
@@ -155,7 +167,8 @@ def test_2_1_worked_example(lesson: ModuleType, exercise: Graded):
 @pytest.mark.parametrize("layer", ("conv1_1", "conv2_1"))
 def test_2_1_real_features(lesson: ModuleType, exercise: Graded, references_lesson2, layer: str):
     F, expected = references_lesson2[f"F_{layer}"], references_lesson2[f"gram_{layer}"]
-    call = f"gram(F) with F the {layer} features ({shape_text(F)}) of white noise"
+    call = T("gram(F) with F the {layer} features ({shape}) of white noise",
+             "gram(F)，F 是白噪声的 {layer} 特征 ({shape})")(language(), layer=layer, shape=shape_text(F))
     check_gram(lesson, exercise, F, expected, call, strict_dtype=True)
 
 
@@ -165,8 +178,10 @@ def test_2_1_blind_to_where(lesson: ModuleType, exercise: Graded, references_les
     F = references_lesson2["F_conv2_1"]
     perm = np.random.default_rng(0).permutation(F[0].size)
     shuffled = F.reshape(F.shape[0], -1)[:, perm].reshape(F.shape)
-    call = (f"gram(F) and gram(F') with F' the conv2_1 features ({shape_text(F)}) with their positions shuffled, "
-            "the same shuffle for every filter")
+    call = T("gram(F) and gram(F') with F' the conv2_1 features ({shape}) with their positions shuffled, the same "
+             "shuffle for every filter",
+             "gram(F) 和 gram(F')，F' 是位置被打乱的 conv2_1 特征 ({shape})，每个滤波器的打乱方式相同")(
+        language(), shape=shape_text(F))
     expected = check_gram(lesson, exercise, F, references_lesson2["gram_conv2_1"], call)
     expect_close(exercise, call, lesson.gram(shuffled), expected, FLOAT32_TOL,
                  fix=T("G sums over positions, so their order must not matter: sum products over the last axis of "
@@ -202,8 +217,10 @@ def test_2_2_worked_example(lesson: ModuleType, exercise: Graded):
     F = np.array([[[1.0, 2.0, 0.0]], [[0.0, 1.0, 3.0]]], dtype=np.float32)  # G = [[5, 2], [2, 10]]
     A = np.array([[4.0, 2.0], [2.0, 8.0]])
     expected = (1 + 4) / (4 * 2**2 * 3**2)
-    call = ("style_layer_loss(F, A) with F (2, 1, 3) = [[[1, 2, 0]], [[0, 1, 3]]] (G = [[5, 2], [2, 10]]) and "
-            "A = [[4, 2], [2, 8]]: (1^2 + 2^2) / (4 * 2^2 * 3^2) = 5/144")
+    call = T("style_layer_loss(F, A) with F (2, 1, 3) = [[[1, 2, 0]], [[0, 1, 3]]] (G = [[5, 2], [2, 10]]) and "
+             "A = [[4, 2], [2, 8]]: (1^2 + 2^2) / (4 * 2^2 * 3^2) = 5/144",
+             "style_layer_loss(F, A)，F (2, 1, 3) = [[[1, 2, 0]], [[0, 1, 3]]]（G = [[5, 2], [2, 10]]），"
+             "A = [[4, 2], [2, 8]]：(1^2 + 2^2) / (4 * 2^2 * 3^2) = 5/144")(language())
     mine = fresh(F, A)
     got = expect_scalar(exercise, call, lesson.style_layer_loss(*mine))
     unchanged(exercise, call, {"F": F, "A": A}, dict(zip(("F", "A"), mine, strict=True)))
@@ -214,8 +231,10 @@ def test_2_2_worked_example(lesson: ModuleType, exercise: Graded):
 @pytest.mark.parametrize("layer", STYLE_LAYERS)
 def test_2_2_real_features(isolated: ModuleType, exercise: Graded, references_lesson2, layer: str):
     F, A = references_lesson2[f"F_{layer}"], targets(references_lesson2)[layer]
-    call = (f"style_layer_loss(F, A) with F the {layer} features ({shape_text(F)}) of white noise and A the Gram "
-            f"matrix of The Scream's, both at {SIZE[1]}x{SIZE[0]} px")
+    call = T("style_layer_loss(F, A) with F the {layer} features ({shape}) of white noise and A the Gram matrix of "
+             "The Scream's, both at {w}x{h} px",
+             "style_layer_loss(F, A)，F 是白噪声的 {layer} 特征 ({shape})，A 是《呐喊》的 Gram 矩阵，"
+             "两者都是 {w}x{h} 像素")(language(), layer=layer, shape=shape_text(F), w=SIZE[1], h=SIZE[0])
     mine = fresh(F, A)
     got = expect_scalar(exercise, call, isolated.style_layer_loss(*mine))
     unchanged(exercise, call, {"F": F, "A": A}, dict(zip(("F", "A"), mine, strict=True)))
@@ -264,8 +283,10 @@ def grad_mistakes(F: np.ndarray, A: np.ndarray, correct: np.ndarray) -> list[Mis
 def test_2_3_real_features(isolated: ModuleType, exercise: Graded, references_lesson2, layer: str):
     F, A, expected = references_lesson2[f"F_{layer}"], targets(references_lesson2)[layer], \
         references_lesson2[f"grad_{layer}"]
-    call = (f"style_layer_grad(F, A) with F the {layer} features ({shape_text(F)}) of white noise "
-            f"({int(np.sum(F == 0))} zeros: the ReLU is off there) and A The Scream's Gram matrix")
+    call = T("style_layer_grad(F, A) with F the {layer} features ({shape}) of white noise ({zeros} zeros: the ReLU "
+             "is off there) and A The Scream's Gram matrix",
+             "style_layer_grad(F, A)，F 是白噪声的 {layer} 特征 ({shape})（{zeros} 个零：ReLU 在那里关闭），"
+             "A 是《呐喊》的 Gram 矩阵")(language(), layer=layer, shape=shape_text(F), zeros=int(np.sum(F == 0)))
     mine = fresh(F, A)
     got = isolated.style_layer_grad(*mine)
     unchanged(exercise, call, {"F": F, "A": A}, dict(zip(("F", "A"), mine, strict=True)))
@@ -302,8 +323,10 @@ def test_2_3_finite_differences(lesson: ModuleType, reference: ModuleType, exerc
         minus[idx] -= h
         numeric[idx] = (reference.style_layer_loss(np.maximum(plus, 0), A) -
                         reference.style_layer_loss(np.maximum(minus, 0), A)) / (2 * h)
-    call = ("style_layer_grad(F, A) with F = max(0, Z) for a small Z (3, 2, 3) (entries on both sides of 0) and A "
-            "(3, 3), against central differences (E(Z + h) - E(Z - h)) / 2h in float64, h = 1e-4")
+    call = T("style_layer_grad(F, A) with F = max(0, Z) for a small Z (3, 2, 3) (entries on both sides of 0) and A "
+             "(3, 3), against central differences (E(Z + h) - E(Z - h)) / 2h in float64, h = 1e-4",
+             "style_layer_grad(F, A)，F = max(0, Z)，Z 是一个小数组 (3, 2, 3)（元素在 0 的两侧），A 是 (3, 3)，"
+             "与 float64 的中心差分 (E(Z + h) - E(Z - h)) / 2h 比较，h = 1e-4")(language())
     expect_close(exercise, call, got, numeric, FLOAT32_TOL,
                  grad_mistakes(np.maximum(Z, 0), A, numeric), measure=grad_error)
 
@@ -319,6 +342,9 @@ WRONG_LAYER = T("the painting's Gram matrix from the wrong layer", "用了错误
 WRONG_LAYER_FIX = T("pair each layer's features with the painting's Gram matrix *of the same layer*: "
                     "features[layer] with targets[layer]",
                     "每层的特征要和*同一层*的画作 Gram 矩阵配对：features[layer] 配 targets[layer]")
+
+
+GRADIENTS_FOR = T("gradients for {layers}", "{layers} 的梯度")
 
 
 def call_style_loss(exercise: Graded, fn, F: dict, A: dict, weights: dict | None, call: str) -> tuple[float, dict]:
@@ -341,8 +367,10 @@ def swapped(A: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 @pytest.mark.exercise("2.4")
 def test_2_4_default_weights(isolated: ModuleType, reference: ModuleType, exercise: Graded, references_lesson2):
     F, A = feats(references_lesson2), targets(references_lesson2)
-    call = ("style_loss(features, targets, None) with the conv1_1 ... conv5_1 features of white noise and The "
-            "Scream's Gram matrices: the paper's weights, 1/5 on each layer")
+    call = T("style_loss(features, targets, None) with the conv1_1 ... conv5_1 features of white noise and The "
+             "Scream's Gram matrices: the paper's weights, 1/5 on each layer",
+             "style_loss(features, targets, None)，用白噪声的 conv1_1 ... conv5_1 特征和《呐喊》的 Gram 矩阵："
+             "论文的权重，每层 1/5")(language())
     loss, grads = call_style_loss(exercise, isolated.style_loss, F, A, None, call)
     total = sum(float(references_lesson2[f"E_{layer}"]) for layer in STYLE_LAYERS)
     expect_close(exercise, call + " -> loss", expect_scalar(exercise, call + " -> loss", loss),
@@ -351,7 +379,8 @@ def test_2_4_default_weights(isolated: ModuleType, reference: ModuleType, exerci
                                                       "weights 为 None 时，每层权重为 1/5")),
                      Mistake(WRONG_LAYER, reference.style_loss(F, swapped(A))[0], WRONG_LAYER_FIX)])
     if sorted(grads) != sorted(STYLE_LAYERS):
-        fail(exercise, call + " -> grads", f"gradients for {sorted(grads)}", f"gradients for {list(STYLE_LAYERS)}",
+        fail(exercise, call + " -> grads", GRADIENTS_FOR(language(), layers=sorted(grads)),
+             GRADIENTS_FOR(language(), layers=list(STYLE_LAYERS)),
              T("missing layers", "缺少层"), WEIGHTS_FIX)
     for layer in STYLE_LAYERS:
         expected = (DEFAULT_W * references_lesson2[f"grad_{layer}"]).astype(np.float32)
@@ -366,14 +395,16 @@ def test_2_4_given_weights(isolated: ModuleType, exercise: Graded, references_le
     F, A = feats(references_lesson2), targets(references_lesson2)
     weights = dict(zip((str(s) for s in references_lesson2["weights_layers"]),
                        (float(v) for v in references_lesson2["weights_values"]), strict=True))
-    call = f"style_loss(features, targets, weights={weights}) (only these layers count)"
+    call = T("style_loss(features, targets, weights={weights}) (only these layers count)",
+             "style_loss(features, targets, weights={weights})（只有这些层计入）")(language(), weights=weights)
     loss, grads = call_style_loss(exercise, isolated.style_loss, F, A, weights, call)
     ignored = Mistake(WEIGHTS_IGNORED, float(references_lesson2["loss"]), WEIGHTS_FIX)
     unweighted = Mistake(WEIGHTS_IGNORED, sum(float(references_lesson2[f"E_{k}"]) for k in weights), WEIGHTS_FIX)
     expect_close(exercise, call + " -> loss", expect_scalar(exercise, call + " -> loss", loss),
                  float(references_lesson2["weighted_loss"]), LOSS_TOL, [ignored, unweighted])
     if sorted(grads) != sorted(weights):
-        fail(exercise, call + " -> grads", f"gradients for {sorted(grads)}", f"gradients for {sorted(weights)}",
+        fail(exercise, call + " -> grads", GRADIENTS_FOR(language(), layers=sorted(grads)),
+             GRADIENTS_FOR(language(), layers=sorted(weights)),
              WEIGHTS_IGNORED, WEIGHTS_FIX)
     for layer, w in weights.items():
         expected = (w * references_lesson2[f"grad_{layer}"]).astype(np.float32)
@@ -497,8 +528,10 @@ def style_grads(refs, weights: dict[str, float] | None = None) -> dict[str, np.n
 @pytest.mark.exercise("2.5")
 def test_2_5_five_style_layers(lesson: ModuleType, reference: ModuleType, exercise: Graded, vgg_n,
                                references_lesson2):
-    call = ("backward_sweep(net, grads) after net.forward(end='relu5_1') of white noise (1, 3, 32, 48), with grads "
-            "the style gradients of conv1_1 ... conv5_1 (weights 1/5)")
+    call = T("backward_sweep(net, grads) after net.forward(end='relu5_1') of white noise (1, 3, 32, 48), with grads "
+             "the style gradients of conv1_1 ... conv5_1 (weights 1/5)",
+             "对白噪声 (1, 3, 32, 48) 运行 net.forward(end='relu5_1') 之后调用 backward_sweep(net, grads)，"
+             "grads 是 conv1_1 ... conv5_1 的风格梯度（权重 1/5）")(language())
     check_sweep(lesson, reference, exercise, vgg_n, references_lesson2["x0"], style_grads(references_lesson2),
                 references_lesson2["data_grad"], call)
 
@@ -515,8 +548,10 @@ def test_2_5_any_set_of_layers(lesson: ModuleType, reference: ModuleType, exerci
     for layer in ("conv2_1", "conv4_2", "conv5_1", "conv1_1"):  # not in depth order
         F = net.blobs[layer].data[0]
         grads[layer] = (rng.standard_normal(F.shape) * (F > 0) * float(F.mean())).astype(np.float32)
-    call = ("backward_sweep(net, grads) with grads on conv2_1, conv4_2, conv5_1, conv1_1 (given in this order; "
-            "conv4_2 is lesson 3's content layer)")
+    call = T("backward_sweep(net, grads) with grads on conv2_1, conv4_2, conv5_1, conv1_1 (given in this order; "
+             "conv4_2 is lesson 3's content layer)",
+             "backward_sweep(net, grads)，grads 在 conv2_1、conv4_2、conv5_1、conv1_1 上（按这个顺序给出；"
+             "conv4_2 是第 3 课的内容层）")(language())
     check_sweep(lesson, reference, exercise, net, x, grads, None, call)
     one = {"conv3_1": grads.get("conv3_1", (rng.standard_normal(net.blobs["conv3_1"].data[0].shape) *
                                             (net.blobs["conv3_1"].data[0] > 0)).astype(np.float32))}
@@ -538,9 +573,12 @@ def test_2_5_finite_differences(lesson: ModuleType, reference: ModuleType, exerc
     loss(x)
     _, grads = reference.style_loss({k: net.blobs[k].data[0].copy() for k in STYLE_LAYERS}, A)
     h = 0.05
-    call = ("backward_sweep(net, grads) with the reference style gradients of white noise (1, 3, 32, 48): <g, d> "
-            f"against central differences (L(x + h d) - L(x - h d)) / 2h, h = {h}, for d = g, g on the top half, g "
-            "on the left half (g scaled to a mean of 1 grey level)")
+    call = T("backward_sweep(net, grads) with the reference style gradients of white noise (1, 3, 32, 48): <g, d> "
+             "against central differences (L(x + h d) - L(x - h d)) / 2h, h = {h}, for d = g, g on the top half, g "
+             "on the left half (g scaled to a mean of 1 grey level)",
+             "backward_sweep(net, grads)，grads 是白噪声 (1, 3, 32, 48) 的参考风格梯度：<g, d> 与中心差分 "
+             "(L(x + h d) - L(x - h d)) / 2h 比较，h = {h}，d 取 g、上半部分的 g、左半部分的 g"
+             "（g 缩放到平均 1 个灰度级）")(language(), h=h)
     got = check_sweep(lesson, reference, exercise, net, x, grads, None, call).astype(np.float64)
     H, W = x.shape[2:]
     top, left = np.zeros(x.shape), np.zeros(x.shape)
@@ -581,41 +619,27 @@ def loop_diagnosis(run: LoopRun, layers: tuple[str, ...]) -> tuple[Text, Text] |
     return None
 
 
+SNAPSHOTS_AT = T("snapshots at iterations {keys}", "在第 {keys} 次迭代的快照")
+
+
 def loop_call(settings: dict[str, Any]) -> str:
     shown = ", ".join(f"{k}={v!r}" for k, v in settings.items())
-    return (f"synthesize(net, targets, x0, {shown}) on the normalised VGG19, with targets The Scream's Gram "
-            "matrices and x0 white noise (1, 3, 32, 48)")
-
-
-_expected_runs: dict[str, Any] = {}
+    return T("synthesize(net, targets, x0, {shown}) on the normalised VGG19, with targets The Scream's Gram "
+             "matrices and x0 white noise (1, 3, 32, 48)",
+             "在归一化的 VGG19 上调用 synthesize(net, targets, x0, {shown})，targets 是《呐喊》的 Gram 矩阵，"
+             "x0 是白噪声 (1, 3, 32, 48)")(language(), shown=shown)
 
 
 def reference_loop(reference: ModuleType, net, refs, settings: dict[str, Any]):
     """The reference synthesize on the same net, inputs and settings (once per run)."""
-    key = repr(sorted(settings.items()))
-    if key not in _expected_runs:
-        set_input_shape(net, *SIZE)
-        _expected_runs[key] = reference.synthesize(net, targets(refs), refs["x0"].copy(), **settings)
-    return _expected_runs[key]
+    return reference_run(reference.synthesize, net, {"targets": targets(refs), "x0": refs["x0"]}, settings,
+                         like=refs["x0"])
 
 
 def learner_loop(isolated: ModuleType, exercise: Graded, net, refs, settings: dict[str, Any]) -> LoopRun:
     """The learner's synthesize on a spy of the net, with fresh copies of the inputs (verified unchanged)."""
-    set_input_shape(net, *SIZE)
-    spy, x0, A = SpyNet(net), refs["x0"], targets(refs)
-    mine_x0, mine_A = x0.copy(), {k: v.copy() for k, v in A.items()}
-    call = loop_call(settings)
-    fn = isolated.synthesize
-    path = Path(fn.__code__.co_filename).resolve() if hasattr(fn, "__code__") else Path("?")
-    result = call_learner(exercise, call, fn, path, spy, mine_A, mine_x0, **settings)
-    weights_intact(exercise, call, net)
-    unchanged(exercise, call, {"x0": x0, **{f"targets[{k!r}]": v for k, v in A.items()}},
-              {"x0": mine_x0, **{f"targets[{k!r}]": mine_A[k] for k in A}})
-    x, losses, snapshots = unpack(exercise, call, result, x0, "Reconstruction")
-    owned(exercise, call, net, x, ".x")
-    for key, snap in snapshots.items():
-        owned(exercise, call, net, snap, f".snapshots[{key}]")
-    return LoopRun(x, losses, snapshots, spy, settings, call)
+    return run_loop(exercise, isolated.synthesize, net, {"targets": targets(refs), "x0": refs["x0"]}, settings,
+                    loop_call(settings), like=refs["x0"])
 
 
 def check_loop(isolated, reference, exercise, net, refs, settings: dict[str, Any],
@@ -655,8 +679,8 @@ def test_2_6_matches_reference_run(isolated, reference, exercise: Graded, vgg_n,
     settings = dict(LOOP)
     run, expected = check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings)
     if sorted(run.snapshots) != sorted(expected.snapshots):
-        fail(exercise, run.call + " -> .snapshots", f"snapshots at iterations {sorted(run.snapshots)}",
-             f"snapshots at iterations {sorted(expected.snapshots)}",
+        fail(exercise, run.call + " -> .snapshots", SNAPSHOTS_AT(language(), keys=sorted(run.snapshots)),
+             SNAPSHOTS_AT(language(), keys=sorted(expected.snapshots)),
              T("wrong snapshot iterations", "快照的迭代次数不对"),
              T("keep snapshots[i] = x.copy() when i % every == 0, before the step",
                "当 i % every == 0 时，在走这一步之前保存 snapshots[i] = x.copy()"))

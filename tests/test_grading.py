@@ -354,3 +354,23 @@ def test_lesson_2_names_positions_counted_with_the_filters_in_the_gradient(tmp_p
     rows = {ex["id"]: ex for lesson in json.loads(score.read_text())["lessons"] for ex in lesson["exercises"]}
     assert rows["2.3"]["note"] == ("M counted as N*h*w" if lang == "en" else "把 M 当成了 N*h*w"), done.stdout
     assert ("F[0].size, not F.size" if lang == "en" else "不是 F.size") in done.stdout
+    if lang == "zh":  # what was called is said in the learner's language too
+        assert "style_layer_grad(F, A)，F 是白噪声的 conv1_1 特征" in done.stdout, done.stdout
+        assert " with F the " not in done.stdout
+
+
+def test_loops_take_dicts_of_arrays_as_inputs():
+    """run_loop hands the learner fresh copies of dict inputs (lesson 2's targets) and names each entry."""
+    import numpy as np
+
+    from checks.loops import entries, fresh
+
+    inputs = {"targets": {"conv1_1": np.ones((2, 2)), "conv2_1": np.zeros((3, 3))}, "x0": np.ones((1, 3, 2, 2))}
+    copies = {name: fresh(value) for name, value in inputs.items()}
+    assert not np.shares_memory(copies["targets"]["conv1_1"], inputs["targets"]["conv1_1"])
+    copies["targets"]["conv1_1"] += 1
+    del copies["targets"]["conv2_1"]
+    before, after = entries(inputs), entries(inputs, copies)
+    assert list(before) == ["targets['conv1_1']", "targets['conv2_1']", "x0"]
+    assert not np.array_equal(before["targets['conv1_1']"], after["targets['conv1_1']"])
+    assert after["targets['conv2_1']"] is None and after["x0"] is copies["x0"]
