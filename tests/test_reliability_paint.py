@@ -80,6 +80,8 @@ COMMON = [
     (["--size", "-5"], "--size -5: the longest side must be a positive number of px"),
 ]
 STYLE_ONLY = [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--iters", "x"], "argument --iters: invalid int value: 'x'"),
     (["--size", "1"], "--size 1 gives 1x1 px for data/scream.jpg: VGG19 needs at least 16 px on each side"),
     (["--size", "16"], "--size 16 gives 13x16 px for data/scream.jpg: VGG19 needs at least 16 px on each side"),
     (["--image", "data/missing.png"], "image not found: data/missing.png"),

@@ -7,10 +7,10 @@ before any work starts (a wrong value is a one-line error, not a traceback half-
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from brushstrokes import paths
+from brushstrokes.commands.one_line import HELP_TODO, one_line_errors
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
 from brushstrokes.i18n import language
@@ -19,8 +19,6 @@ from brushstrokes.vgg import CONTENT_LAYER, CONV_LAYERS, STYLE_LAYERS
 
 MOST_WEIGHT = 1e9  # a content, style or TV weight (or their ratio) beyond this overflows the losses: surely a mistake
 
-HELP_TODO = Text("see `brushstrokes paint --help` for every option and its default",
-                 "`brushstrokes paint --help` 列出了所有选项及其默认值")
 ORDER_TODO = Text("give the photo and every painting first, then the options: "
                   "brushstrokes paint CONTENT STYLE [STYLE ...] [options]",
                   "先给出照片和所有画作，再给出选项：brushstrokes paint CONTENT STYLE [STYLE ...] [选项]")
@@ -43,7 +41,9 @@ def numbers(option: str, text: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in text.split(","))
     except ValueError:
-        raise BrushstrokesError(NOT_NUMBERS(language(), option=option, value=text), HELP_TODO(language())) from None
+        lang = language()
+        raise BrushstrokesError(NOT_NUMBERS(lang, option=option, value=text),
+                                HELP_TODO(lang, command="paint")) from None
 
 
 def settings(args: argparse.Namespace) -> PaintSettings:
@@ -126,7 +126,7 @@ def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[flo
     for value in values:
         validate.positive(value, option, most=MOST_WEIGHT, example=1, allow_zero=True)
     if sum(values) <= 0:
-        raise BrushstrokesError(SUM_ZERO(lang, option=option), HELP_TODO(lang))
+        raise BrushstrokesError(SUM_ZERO(lang, option=option), HELP_TODO(lang, command="paint"))
     return values
 
 
@@ -142,37 +142,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def one_line_error(message: str, todo: Text = HELP_TODO) -> None:
-    """argparse's errors as the other errors of the command: one line and what to do, no usage dump."""
-    from brushstrokes.exits import ERROR
-
-    lang = language()
-    print(ERROR(lang, message=message, todo=todo(lang)), file=sys.stderr)
-    sys.exit(2)
-
-
-def no_unknown_options(parser: argparse.ArgumentParser) -> None:
-    """Make an option paint does not know one line and what to do (argparse's main parser would print usage)."""
-    parse_known = parser.parse_known_args
-
-    def parse_known_args(args=None, namespace=None):
-        namespace, extras = parse_known(args, namespace)
-        if extras:  # a picture after the options, or an option paint does not have
-            stray = any(not extra.startswith("-") for extra in extras)
-            one_line_error(f"unrecognized arguments: {' '.join(extras)}", ORDER_TODO if stray else HELP_TODO)
-        return namespace, extras
-
-    parser.parse_known_args = parse_known_args
-
-
 def add(sub) -> None:
     p = sub.add_parser(
         "paint", help="lesson 3: paint a photo in the style of one or more paintings",
         description="Paint CONTENT in the style of STYLE (Gatys, Ecker & Bethge). Defaults: the paper's settings "
                     "(conv4_2, conv1_1..conv5_1 at 1/5 each, average pooling, the normalised VGG19, L-BFGS, "
                     f"noise), at {DEFAULT_SIZE} px with alpha/beta = {DEFAULT_RATIO:g} (lesson 3 shows why).")
-    p.error = one_line_error
-    no_unknown_options(p)
+    one_line_errors(p, "paint", stray=ORDER_TODO)
     p.add_argument("content", type=Path, help="the photo, e.g. data/chelsea.png")
     p.add_argument("style", type=Path, nargs="+", help="one or more paintings, e.g. data/scream.jpg")
     p.add_argument("-o", "--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")

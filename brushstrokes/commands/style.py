@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from brushstrokes import paths
+from brushstrokes.commands.one_line import one_line_errors
 from brushstrokes.vgg import STYLE_LAYERS
 
 
@@ -34,4 +35,5 @@ def add(sub) -> None:
     c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
                    help="run the lesson file in DIR instead of lessons/ (a teacher's copy, or a test)")
     c.add_argument("--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")
+    one_line_errors(c, "style")
     c.set_defaults(func=run)
