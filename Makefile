@@ -6,7 +6,7 @@ CUDA ?= auto
 LINT := $(PY) -m ruff check . && for f in $$(git ls-files 'lessons/*.py'); do \
 	git show HEAD:$$f | $(PY) -m ruff check --quiet --stdin-filename $$f - || exit 1; done
 
-.PHONY: setup demo test lint docs serve bench doctor cuda-build-check screenshots references figures mutants clean
+.PHONY: setup demo test lint docs serve bench doctor cuda-build-check caffe-cuda bundle device-pack device-dry-run screenshots references figures mutants clean
 
 setup:
 	@bash tools/setup.sh CUDA=$(CUDA)
@@ -43,6 +43,24 @@ bench: setup
 # Set CUDA_ARCH_BIN="90" for one architecture (about a quarter of the time).
 cuda-build-check: setup
 	time tools/caffe/build.sh $(CURDIR)/.venv/bin/python 1
+
+# Caffe with CUDA 13 and cuDNN 9 (tools/caffe/build-cuda.sh; needs nvcc, not a GPU), cached in
+# ~/.cache/brushstrokes/caffe/cuda-cudnn-<key>; sm_90 by default (CUDA_ARCH_BIN="80 86 89 90" for more).
+# It does not replace the build .venv uses; `make bundle` ships it.
+caffe-cuda: setup
+	time tools/caffe/build-cuda.sh $(CURDIR)/.venv/bin/python
+
+# A relocatable runtime (Python 3.11, the packages, Caffe, the Debian 12 libraries it links) for a machine
+# without them: output/bundle/brushstrokes-runtime.tar.xz. Default: the caffe-cuda build; CAFFE_PREFIX=... another.
+bundle: setup
+	tools/bundle.sh $(CAFFE_PREFIX)
+
+# The GPU check's payload in output/device/part1..N (tools/device_check.sh says which calls to make),
+# and its dry run here, on the CPU.
+device-pack: setup
+	tools/device_check.sh pack
+device-dry-run: device-pack
+	tools/device_check.sh run --cpu
 
 # The checks' reference outputs (checks/references/) and the docs' figures (docs/assets/figures/), from solutions/.
 references: setup
