@@ -69,6 +69,7 @@ references: setup
 figures: setup
 	$(PY) tools/make_lesson1_figures.py
 	$(PY) tools/figures/lesson2.py
+	$(PY) tools/figures/lesson3.py
 	$(PY) tools/site_figures.py
 
 # Mutation testing of the checks (tools/mutants/): every lesson, or one with `make mutants LESSON=1`.
