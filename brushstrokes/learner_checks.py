@@ -1,5 +1,5 @@
-"""What `style` and `paint` check in the learner's lesson files under `--use lessons`, each as one line naming
-the function, its exercise and what to do (the old pictures are never touched before these pass):
+"""What `content`, `style` and `paint` check in the learner's lesson files under `--use lessons`, each as one line
+naming the function, its exercise and what to do (the old pictures are never touched before these pass):
 
     require(module, path, {"gram": "2.1", ...})            # a deleted function: put it back
     with learner_code((path, ...), out): ...                # a stub or a crash: the learner's line, the exercise
@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from brushstrokes.content_demo import PROBLEMS, describe
 from brushstrokes.course import find
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
@@ -46,6 +45,18 @@ RETURNED = Text("returned {what}", "返回了 {what}")
 PAIR_ORDER = Text("returned (gradient, loss): the other way round", "返回了（梯度，损失）：顺序反了")
 NO_LOSSES = Text("returned no losses (append the loss in every iteration)", "没有返回任何损失（每次迭代都要追加损失）")
 RECONSTRUCTION = "Reconstruction(x, losses, snapshots)"
+PROBLEMS = {
+    "none": Text("returned None (is its `return` missing?)", "返回了 None（是不是少了 `return`？）"),
+    "not3": Text("returned {what}, not three values", "返回了 {what}，而不是三个值"),
+    "order": Text("returned its three values in another order", "返回的三个值顺序不对"),
+    "x": Text("returned x as {what}, not as an array of x0's shape {shape}",
+              "返回的 x 是 {what}，而不是与 x0 形状相同（{shape}）的数组"),
+    "losses": Text("returned {what} as losses; they must be a list of numbers, one per iteration",
+                   "返回的 losses 是 {what}；它必须是数字列表，每次迭代一个"),
+    "snapshots": Text("returned {what} as snapshots; they must be a dict {{iteration: image shaped like x0}}",
+                      "返回的 snapshots 是 {what}；它必须是字典 {{迭代: 与 x0 形状相同的图像}}"),
+    "no_losses": NO_LOSSES,
+}
 NOT_FINITE_LOOP = Text("the run ended with NaN or inf at iteration {i}, though every function it calls returned "
                        "finite values from finite inputs: look at {function} (exercise {id}) in {file}",
                        "运行在第 {i} 次迭代出现了 NaN 或 inf，而它调用的每个函数对有限的输入都返回了有限的值："
@@ -57,6 +68,15 @@ NOT_FINITE_TODO = Text("try a smaller {option} (this run: {value}) and run `brus
                        "weights; the old pictures in {out} are untouched",
                        "试试更小的 {option}（这次是 {value}），并运行 `brushstrokes doctor` 检查权重；"
                        "{out} 中原来的图片没有改动")
+
+
+def describe(value: Any) -> str:
+    """A short description of a value: 'an array of shape (1, 3, 8, 8)', 'a list of 2', 'None'."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, list | tuple | dict):
+        return f"a {type(value).__name__} of {len(value)}"
+    return "None" if value is None else f"a {type(value).__name__}"
 
 
 def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
@@ -152,8 +172,7 @@ def check_loop(result: Any, x0: np.ndarray, function: str, exercise: str, path: 
     lang = language()
 
     def bad(problem: str, **fields: object) -> BrushstrokesError:
-        text = NO_LOSSES(lang) if problem == "no_losses" else PROBLEMS[problem](lang, **fields)
-        return bad_return(function, exercise, path, out, text, RECONSTRUCTION)
+        return bad_return(function, exercise, path, out, PROBLEMS[problem](lang, **fields), RECONSTRUCTION)
 
     if result is None:
         raise bad("none")
