@@ -18,7 +18,7 @@ say() { echo "[setup] $*"; }
 APT_PACKAGES=(
     cmake g++ make patch dpkg-dev xz-utils ca-certificates
     libboost-system-dev libboost-thread-dev libboost-filesystem-dev libboost-python-dev
-    libgoogle-glog-dev libgflags-dev libprotobuf-dev protobuf-compiler libopenblas-dev
+    libgoogle-glog-dev libgflags-dev libprotobuf-dev protobuf-compiler libopenblas-dev libdnnl-dev
     python3.11 python3.11-venv python3.11-dev libpython3.11
     chromium chromium-driver fonts-wqy-microhei
 )

@@ -2,12 +2,16 @@
 # Build BVLC Caffe + pycaffe from Debian's caffe source package, with the
 # fixes in brushstrokes-fixes.patch, into a cache outside the repository.
 #
-# Usage: [OPENMP=1|0] tools/caffe/build.sh PYTHON [CUDA=0|1]
+# Usage: [OPENMP=1|0] [DNNL=1|0] tools/caffe/build.sh PYTHON [CUDA=0|1]
 #   PYTHON  the interpreter pycaffe is built for (the project's .venv python)
 #   CUDA    1 builds the CUDA variant (needs nvcc), 0 the CPU_ONLY one
-#   OPENMP  1 (default) adds cpu-speed.patch and -fopenmp: im2col/col2im, ReLU and
-#           average pooling run on every core, ReLU with a branch-free fast path
-#           (same float32 results); 0 builds Caffe's serial CPU code
+#   OPENMP  1 (default) adds cpu-speed.patch and -fopenmp: im2col/col2im and average
+#           pooling run on every core, ReLU's backward pass is vectorised (same float32
+#           results); 0 builds Caffe's serial CPU code
+#   DNNL    1 (default) adds dnnl-conv.patch: float convolutions on the CPU run with
+#           oneDNN's direct algorithm (Debian's libdnnl-dev) instead of im2col + GEMM
+#           (features within float32 rounding, about 3e-7 relative); CAFFE_DNNL=0 in
+#           the environment switches it off at run time; 0 leaves it out
 #
 # Prints the install prefix (the cache entry) on its last line of stdout.
 # The cache key covers everything the build depends on: the source package
@@ -27,17 +31,19 @@ CUBLAS_PIN=nvidia-cublas==13.0.0.19
 CURAND_PIN=nvidia-curand==10.4.0.35
 JOBS=${JOBS:-$(nproc)}
 OPENMP=${OPENMP:-1}
+DNNL=${DNNL:-1}
 
 log() { echo "[caffe] $*" >&2; }
 
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 
 key_material() {
-    echo "src=$SRC_VERSION cuda=$CUDA openmp=$OPENMP"
-    sha256sum "$HERE/brushstrokes-fixes.patch" "$HERE/cpu-speed.patch" "$HERE/build.sh" | cut -d' ' -f1
+    echo "src=$SRC_VERSION cuda=$CUDA openmp=$OPENMP dnnl=$DNNL"
+    sha256sum "$HERE/brushstrokes-fixes.patch" "$HERE/cpu-speed.patch" "$HERE/dnnl-conv.patch" \
+        "$HERE/build.sh" | cut -d' ' -f1
     "$PYTHON" -c 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'
     c++ --version | head -1
-    for p in libboost-python-dev libprotobuf-dev libgoogle-glog-dev libgflags-dev libopenblas-dev; do
+    for p in libboost-python-dev libprotobuf-dev libgoogle-glog-dev libgflags-dev libopenblas-dev libdnnl-dev; do
         echo "$p=$(pkgver "$p")"
     done
     if [ "$CUDA" = 1 ]; then
@@ -82,6 +88,10 @@ if [ "$OPENMP" = 1 ]; then
     patch -d "$SRC" -p1 --quiet < "$HERE/cpu-speed.patch"
     OMP_FLAGS="-fopenmp"
 fi
+if [ "$DNNL" = 1 ]; then
+    [ -f /usr/include/dnnl.hpp ] || { log "DNNL=1 needs oneDNN: apt-get install libdnnl-dev (or DNNL=0)"; exit 1; }
+    patch -d "$SRC" -p1 --quiet < "$HERE/dnnl-conv.patch"
+fi
 
 PY_INC=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 PY_LIB=$("$PYTHON" -c 'import sysconfig, os; print(os.path.join(sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("LDLIBRARY")))')
@@ -94,6 +104,7 @@ CMAKE_ARGS=(
     -DBUILD_python=ON -DBUILD_python_layer=ON -Dpython_version=3 -DBUILD_docs=OFF
     -DPYTHON_EXECUTABLE="$PYTHON" -DPYTHON_INCLUDE_DIR="$PY_INC" -DPYTHON_LIBRARY="$PY_LIB"
     -DCMAKE_SHARED_LINKER_FLAGS="$OMP_FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$OMP_FLAGS"
+    -DUSE_DNNL="$([ "$DNNL" = 1 ] && echo ON || echo OFF)"
 )
 if [ "$CUDA" = 1 ]; then
     command -v nvcc >/dev/null || { log "CUDA=1 needs nvcc on PATH"; exit 1; }
