@@ -24,17 +24,21 @@ def import_caffe() -> ModuleType:
 
 
 def build_info() -> dict[str, str]:
-    """What tools/caffe/build.sh recorded about the active build (variant, versions)."""
+    """What tools/caffe/build.sh recorded about the active build: variant, versions, and how CPU
+    convolutions run ("oneDNN" when built with it and CAFFE_DNNL is not 0, else "im2col + GEMM")."""
     caffe = import_caffe()
     # caffe lives in PREFIX/lib/python3/dist-packages/caffe/__init__.py
     prefix = Path(caffe.__file__).resolve().parents[4]
     info = {"path": str(Path(caffe.__file__).parent), "prefix": str(prefix),
-            "version": getattr(caffe, "__version__", "unknown"), "variant": "unknown", "blas": "OpenBLAS"}
+            "version": getattr(caffe, "__version__", "unknown"), "variant": "unknown", "blas": "OpenBLAS",
+            "conv": "im2col + GEMM"}
     record = prefix / "BUILD_INFO"
     if record.exists():
         for line in record.read_text().splitlines():
             if line.startswith("variant="):
                 info["variant"] = line.split("=", 1)[1]
+            if " dnnl=1" in line and os.environ.get("CAFFE_DNNL") != "0":
+                info["conv"] = "oneDNN"
     return info
 
 

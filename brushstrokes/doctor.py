@@ -31,8 +31,8 @@ BAD_VENV = Text("{detail}: pycaffe needs Python 3.11 with a shared libpython -> 
                 "{detail}：pycaffe 需要带共享 libpython 的 Python 3.11 -> 运行 `make setup`")
 SKIPPED = Text("not checked: it needs the project's Python (see the python line)",
                "未检查：需要本项目的 Python（见 python 一行）")
-CAFFE = Text("Caffe {version} ({variant} build, BLAS {blas}) at {path}",
-             "Caffe {version}（{variant} 构建，BLAS {blas}），位于 {path}")
+CAFFE = Text("Caffe {version} ({variant} build, BLAS {blas}, convolutions {conv}) at {path}",
+             "Caffe {version}（{variant} 构建，BLAS {blas}，卷积 {conv}），位于 {path}")
 GPU_YES = Text("GPU usable: {reason}", "GPU 可用：{reason}")
 GPU_NO = Text("GPU not used: {reason}", "未使用 GPU：{reason}")
 WEIGHTS = Text("VGG19 weights at {path} (md5 {md5}, {how}; 16 conv layers)",
@@ -71,7 +71,7 @@ def check_python() -> tuple[bool, str]:
 
 
 def check_caffe() -> tuple[bool | None, str]:
-    """Which Caffe build is active (variant, BLAS, version, path); not checked from another Python."""
+    """Which Caffe build is active (variant, BLAS, convolutions, version, path); not checked from another Python."""
     from brushstrokes.caffe_env import build_info
 
     try:
@@ -81,7 +81,7 @@ def check_caffe() -> tuple[bool | None, str]:
             return None, SKIPPED(language())
         return False, f"{exc.message} -> {exc.todo}"
     return True, CAFFE(language(), version=info["version"], variant=info["variant"].upper(), blas=info["blas"],
-                       path=info["path"])
+                       conv=info["conv"], path=info["path"])
 
 
 def check_gpu() -> tuple[bool, str]:

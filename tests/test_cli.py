@@ -27,7 +27,7 @@ def test_doctor_reports_build_gpu_weights_images():
     out = run("doctor")
     assert out.returncode == 0, out.stdout + out.stderr
     text = out.stdout
-    assert "Caffe 1.0.0 (" in text and "BLAS OpenBLAS" in text
+    assert "Caffe 1.0.0 (" in text and "BLAS OpenBLAS" in text and "convolutions " in text
     assert "GPU usable" in text or "GPU not used:" in text
     assert "matches its .md5" in text and "16 conv layers" in text and "All good" in text
 

@@ -105,7 +105,8 @@ def caffe_worker(reps: int, sizes: list[int], ends: list[str]) -> dict:
             times[f"{size}/{end}"] = timed(run, reps)
             grads[f"{size}/{end}"] = float(np.abs(net.blobs["data"].diff).astype(np.float64).sum())
     info = build_info()
-    build = f"Caffe {info['variant']} ({Path(info['prefix']).parent.name}), {openblas_info()}"
+    entry = Path(info["prefix"]).parent.name
+    build = f"Caffe {info['variant']} ({entry}), convolutions {info['conv']}, {openblas_info()}"
     return {"times": times, "grad": grads, "rss": peak_rss_mb(), "build": build}
 
 

@@ -1,10 +1,12 @@
 """Per-layer CPU profile of VGG19 in pycaffe: forward to relu5_1 and backward to the image.
 
 Each layer is timed alone (net.forward(start=L, end=L), net.backward(start=L, end=L)), median of
---repeats after a warm-up. For the 3x3 convolutions, Caffe's im2col (forward) and col2im (backward
-to the data) are timed separately on the same shapes by calling them in the loaded libcaffe; the
-rest of a convolution is OpenBLAS sgemm (plus the bias in the forward pass), whose rate is given in
-GFLOP/s (2 * Cout * Cin * 9 * H * W per pass). The weights are frozen, so the backward pass is the
+--repeats after a warm-up. Where a 3x3 convolution runs as im2col + GEMM, Caffe's im2col (forward)
+and col2im (backward to the data) are timed separately on the same shapes by calling them in the
+loaded libcaffe, and the rest is OpenBLAS sgemm (plus the bias in the forward pass); where oneDNN
+runs it (the default build: every convolution but conv1_1's backward pass, which has 3 channels),
+the whole time is oneDNN's, reorders included. GFLOP/s: 2 * Cout * Cin * 9 * H * W per pass over
+the time without im2col/col2im. The weights are frozen, so the backward pass is the
 gradient to the data only, as in the lessons.
 Usage: .venv/bin/python tools/caffe/profile_layers.py [--size 256] [--repeats 7]
 """
@@ -67,6 +69,7 @@ def main() -> None:
     net.blobs["conv5_1"].diff[...] = 1.0
     net.backward(start=END)
     im2col, col2im = caffe_kernels(caffe)
+    onednn = build_info()["conv"] == "oneDNN"
 
     names = list(net._layer_names)
     layers = names[names.index("conv1_1"):names.index(END) + 1] if "conv1_1" in names else names
@@ -87,8 +90,10 @@ def main() -> None:
             geom = (cin, hh, ww, 3, 3, 1, 1, 1, 1, 1, 1)
             out = np.empty_like(im)
             p_im, p_col, p_out = im.ctypes.data, col.ctypes.data, out.ctypes.data
-            row["im2col"] = median_time(lambda a=p_im, c=p_col, g=geom: im2col(a, *g, c), args.repeats)
-            row["col2im"] = median_time(lambda c=p_col, o=p_out, g=geom: col2im(c, *g, o), args.repeats)
+            gemm_f, gemm_b = not onednn, not onednn or cin < 8  # as dnnl-conv.patch chooses
+            t_im = median_time(lambda a=p_im, c=p_col, g=geom: im2col(a, *g, c), args.repeats) if gemm_f else 0.0
+            t_col = median_time(lambda c=p_col, o=p_out, g=geom: col2im(c, *g, o), args.repeats) if gemm_b else 0.0
+            row["im2col"], row["col2im"] = t_im, t_col
             row["flop"] = 2.0 * cout * cin * 9 * hh * ww
             row["shape"] = f"{cin}->{cout} {ww}x{hh}"
         rows.append(row)
@@ -102,6 +107,7 @@ def main() -> None:
     full_b_t = median_time(full_b, args.repeats)
     info = build_info()
     print(f"VGG19 to {END}, {w}x{h} px (WxH), CPU, Caffe {info['variant']} ({Path(info['prefix']).parent.name}), "
+          f"convolutions: {info['conv']}, "
           f"{os.cpu_count()} CPUs, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '-')}, "
           f"median of {args.repeats}; ms")
     print(f"{'layer':9s} {'shape':19s} {'fwd':>7s} {'im2col':>7s} {'GF/s':>6s} {'bwd':>7s} {'col2im':>7s} {'GF/s':>6s}")
@@ -126,9 +132,10 @@ def main() -> None:
     print(f"sum of layers {layer_sum * 1e3:.1f} ms; whole passes: forward {full_f * 1e3:.1f} + backward "
           f"{full_b_t * 1e3:.1f} = {(full_f + full_b_t) * 1e3:.1f} ms")
     print("share of the sum of layers:")
-    for label, t in (("conv forward: sgemm + bias", tot["conv_f"] - tot["im2col"]),
+    engine = "oneDNN" if onednn else "sgemm"
+    for label, t in ((f"conv forward: {engine} + bias", tot["conv_f"] - tot["im2col"]),
                      ("conv forward: im2col", tot["im2col"]),
-                     ("conv backward to data: sgemm", tot["conv_b"] - tot["col2im"]),
+                     (f"conv backward to data: {engine}", tot["conv_b"] - tot["col2im"]),
                      ("conv backward to data: col2im", tot["col2im"]),
                      ("ReLU forward", tot["relu_f"]), ("ReLU backward", tot["relu_b"]),
                      ("pooling forward", tot["pool_f"]), ("pooling backward", tot["pool_b"])):
