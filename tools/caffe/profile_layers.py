@@ -135,11 +135,12 @@ def main() -> None:
     engine = "oneDNN" if onednn else "sgemm"
     for label, t in ((f"conv forward: {engine} + bias", tot["conv_f"] - tot["im2col"]),
                      ("conv forward: im2col", tot["im2col"]),
-                     (f"conv backward to data: {engine}", tot["conv_b"] - tot["col2im"]),
+                     (f"conv backward to data: {engine}" + (" (conv1_1: sgemm)" if onednn else ""),
+                      tot["conv_b"] - tot["col2im"]),
                      ("conv backward to data: col2im", tot["col2im"]),
                      ("ReLU forward", tot["relu_f"]), ("ReLU backward", tot["relu_b"]),
                      ("pooling forward", tot["pool_f"]), ("pooling backward", tot["pool_b"])):
-        print(f"  {label:31s} {t * 1e3:7.1f} ms  {100 * t / layer_sum:5.1f} %")
+        print(f"  {label:46s} {t * 1e3:7.1f} ms  {100 * t / layer_sum:5.1f} %")
 
 
 if __name__ == "__main__":
