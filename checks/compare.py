@@ -69,30 +69,40 @@ def pixels(x: np.ndarray) -> np.ndarray:
     return np.asarray(x, dtype=np.float64) + MEAN_BGR.astype(np.float64)[:, None, None]
 
 
+NO_RETURN = Text("None (did you forget `return`?)", "None（是不是忘了写 `return`？）")
+EMPTY_ARRAY = Text("an empty {dtype} array of shape {shape}", "形状为 {shape} 的空 {dtype} 数组")
+ARRAY_DESC = Text("{dtype} array of shape {shape}", "形状为 {shape} 的 {dtype} 数组")
+VALUES_IN = Text(", values in [{lo}, {hi}]", "，取值范围 [{lo}, {hi}]")
+NOT_FINITE = Text(", {bad} of {n} NaN or inf", "，{n} 个中有 {bad} 个是 NaN 或 inf")
+SEQUENCE = Text("{kind} of {n}: [{shown}]", "含 {n} 项的 {kind}：[{shown}]")
+OTHER = Text("a {kind}", "一个 {kind}")
+SCALAR_NOT_FINITE = Text("{desc} ({bad} NaN or inf)", "{desc}（{bad} 个 NaN 或 inf）")
+
+
 def describe(value: Any) -> str:
-    """A short description of a returned value: type, shape, dtype and range or value."""
+    """A short description of a returned value in the learner's language: type, shape, dtype and range or value."""
+    lang = language()
     if value is None:
-        return "None (did you forget `return`?)"
+        return NO_RETURN(lang)
     if isinstance(value, np.ndarray):
         if value.size == 0:
-            return f"an empty {value.dtype} array of shape {value.shape}"
+            return EMPTY_ARRAY(lang, dtype=value.dtype, shape=value.shape)
+        text = ARRAY_DESC(lang, dtype=value.dtype, shape=value.shape)
         if value.ndim == 0 or not np.issubdtype(value.dtype, np.number):
-            return f"{value.dtype} array of shape {value.shape}"
+            return text
         finite = value[np.isfinite(value)]
-        text = f"{value.dtype} array of shape {value.shape}"
         if finite.size:
-            text += f", values in [{float(finite.min()):.4g}, {float(finite.max()):.4g}]"
+            text += VALUES_IN(lang, lo=f"{float(finite.min()):.4g}", hi=f"{float(finite.max()):.4g}")
         if finite.size < value.size:
-            text += f", {value.size - finite.size} of {value.size} NaN or inf"
+            text += NOT_FINITE(lang, bad=value.size - finite.size, n=value.size)
         return text
     if isinstance(value, bool | int | float | np.number):
         return f"{type(value).__name__} {float(value):.7g}"
     if isinstance(value, list | tuple):
         shown = ", ".join(f"{float(v):.4g}" if isinstance(v, int | float | np.number) else type(v).__name__
-                          for v in value[:8])
-        more = ", ..." if len(value) > 8 else ""
-        return f"{type(value).__name__} of {len(value)}: [{shown}{more}]"
-    return f"a {type(value).__name__}"
+                          for v in value[:8]) + (", ..." if len(value) > 8 else "")
+        return SEQUENCE(lang, kind=type(value).__name__, n=len(value), shown=shown)
+    return OTHER(lang, kind=type(value).__name__)
 
 
 def fail(ex: Graded, call: Message, got: Message, expected: Message, mistake: Message | None,
@@ -142,8 +152,8 @@ def expect_finite(ex: Graded, call: Message, got: Any) -> None:
     arr = np.asarray(got, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        fail(ex, call, describe(got) if isinstance(got, np.ndarray) else f"{describe(got)} ({bad} NaN or inf)",
-             FINITE, "NaN", NAN_HINT)
+        fail(ex, call, describe(got) if isinstance(got, np.ndarray)
+             else SCALAR_NOT_FINITE(language(), desc=describe(got), bad=bad), FINITE, "NaN", NAN_HINT)
 
 
 def expect_scalar(ex: Graded, call: Message, got: Any) -> float:

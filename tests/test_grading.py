@@ -17,6 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from brushstrokes.paths import ROOT
@@ -374,3 +375,24 @@ def test_loops_take_dicts_of_arrays_as_inputs():
     assert list(before) == ["targets['conv1_1']", "targets['conv2_1']", "x0"]
     assert not np.array_equal(before["targets['conv1_1']"], after["targets['conv1_1']"])
     assert after["targets['conv2_1']"] is None and after["x0"] is copies["x0"]
+
+
+@pytest.mark.parametrize("value, en, zh", [
+    (None, "None (did you forget `return`?)", "None（是不是忘了写 `return`？）"),
+    (np.array([1.5, np.nan], np.float32),
+     "float32 array of shape (2,), values in [1.5, 1.5], 1 of 2 NaN or inf",
+     "形状为 (2,) 的 float32 数组，取值范围 [1.5, 1.5]，2 个中有 1 个是 NaN 或 inf"),
+    ([1, 2.5], "list of 2: [1, 2.5]", "含 2 项的 list：[1, 2.5]"),
+    ({}, "a dict", "一个 dict"),
+])
+def test_returned_values_are_described_in_the_learners_language(value, en, zh):
+    """What a check says came back reads in the learner's language, like the rest of the failure."""
+    from brushstrokes import i18n
+    from checks.compare import describe
+
+    try:
+        for lang, text in (("en", en), ("zh", zh)):
+            i18n.set_language(lang)
+            assert describe(value) == text
+    finally:
+        i18n.set_language(None)
