@@ -6,10 +6,14 @@ import argparse
 import importlib
 import sys
 
-from brushstrokes.i18n import LANGUAGES, set_language
+from brushstrokes.commands.one_line import argparse_in_learners_language, one_line_errors, say_error
+from brushstrokes.course.model import Text
+from brushstrokes.i18n import LANGUAGES, language, set_language
 
 # brushstrokes/commands/<name>.py, in the order --help lists them
 COMMANDS = ("check", "watch", "hint", "reset", "progress", "doctor", "fetch_model", "content", "style", "paint")
+COMMANDS_TODO = Text("see `brushstrokes --help` for the commands, and `brushstrokes COMMAND --help` for their options",
+                     "`brushstrokes --help` 列出了所有命令，`brushstrokes 命令 --help` 列出了命令的选项")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -19,7 +23,20 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
         importlib.import_module(f"brushstrokes.commands.{name}").add(sub)
+    for name, command in sub.choices.items():
+        if not getattr(command, "one_line_errors", False):
+            one_line_errors(command, name)
+    p.error = lambda message: say_error(message, COMMANDS_TODO(language()))
     return p
+
+
+def language_asked_for(argv: list[str]) -> str | None:
+    """The value of --lang in argv when it is a known language (so that argparse's errors use it too)."""
+    for i, arg in enumerate(argv):
+        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg[7:] if arg.startswith("--lang=") else None
+        if value in LANGUAGES:
+            return value
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
 
     def command() -> int:
+        set_language(language_asked_for(argv))
+        argparse_in_learners_language()
         args = parser().parse_args(argv)
         set_language(args.lang)  # None: $BRUSHSTROKES_LANG, else the locale
         return args.func(args)

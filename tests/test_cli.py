@@ -104,3 +104,23 @@ def test_cli_help_lists_commands():
     for command in ("doctor", "fetch-model", "content"):
         assert command in out.stdout
     assert Path(paths.ROOT / "models" / "vgg19.prototxt").exists()
+
+
+@pytest.mark.parametrize("args, en, zh", [
+    (["content", "--bogus"], "error: unrecognized arguments: --bogus", "错误：不认识的参数：--bogus"),
+    (["content", "--size", "abc"], "error: argument --size: invalid int value: 'abc'",
+     "错误：参数 --size：不是有效的 int 值：'abc'"),
+    (["check", "1", "2"], "error: unrecognized arguments: 2", "错误：不认识的参数：2"),
+    (["bogus"], "error: argument command: invalid choice: 'bogus'", "错误：参数 command：无效的选择：'bogus'"),
+    ([], "error: the following arguments are required: command", "错误：缺少必需的参数：command"),
+])
+def test_argument_errors_are_one_line_in_the_learners_language(args, en, zh):
+    """Every command, and the top level, answers a bad argument with the error and what to do, without the
+    usage dump, in the language asked for with --lang (argparse's own words included)."""
+    for lang, first in (("en", en), ("zh", zh)):
+        out = run("--lang", lang, *args, env={"BRUSHSTROKES_LANG": ""})
+        assert out.returncode == 2, out.stderr
+        lines = out.stderr.strip().splitlines()
+        assert len(lines) == 2 and lines[0].startswith(first), out.stderr
+        assert lines[1].strip().startswith("what to do:" if lang == "en" else "怎么办：")
+        assert "--help" in lines[1] and "usage" not in out.stderr and "用法" not in out.stderr
