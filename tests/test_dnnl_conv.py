@@ -76,7 +76,7 @@ def test_default_build_uses_onednn():
 
     info = build_info()
     if info["variant"] != "cpu":
-        pytest.skip("make caffe-cuda (cuDNN) builds without oneDNN")
+        pytest.skip("the CUDA builds leave oneDNN out (the GPU runs their convolutions)")
     assert info["conv"] == "oneDNN", "tools/caffe/build.sh builds with DNNL=1 by default"
 
 

@@ -8,10 +8,11 @@
 #   OPENMP  1 (default) adds cpu-speed.patch and -fopenmp: im2col/col2im and average
 #           pooling run on every core, ReLU's backward pass is vectorised (same float32
 #           results); 0 builds Caffe's serial CPU code
-#   DNNL    1 (default) adds dnnl-conv.patch: float convolutions on the CPU run with
-#           oneDNN's direct algorithm (Debian's libdnnl-dev) instead of im2col + GEMM
+#   DNNL    1 (default for CPU_ONLY) adds dnnl-conv.patch: float convolutions on the CPU run
+#           with oneDNN's direct algorithm (Debian's libdnnl-dev) instead of im2col + GEMM
 #           (features within float32 rounding, about 3e-7 relative); CAFFE_DNNL=0 in
-#           the environment switches it off at run time; 0 leaves it out
+#           the environment switches it off at run time; 0 (default for CUDA=1, where the
+#           GPU runs the convolutions) leaves it out
 #
 # Prints the install prefix (the cache entry) on its last line of stdout.
 # The cache key covers everything the build depends on: the source package
@@ -31,7 +32,7 @@ CUBLAS_PIN=nvidia-cublas==13.0.0.19
 CURAND_PIN=nvidia-curand==10.4.0.35
 JOBS=${JOBS:-$(nproc)}
 OPENMP=${OPENMP:-1}
-DNNL=${DNNL:-1}
+DNNL=${DNNL:-$([ "$CUDA" = 1 ] && echo 0 || echo 1)}
 
 log() { echo "[caffe] $*" >&2; }
 
