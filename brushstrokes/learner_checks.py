@@ -70,13 +70,20 @@ NOT_FINITE_TODO = Text("try a smaller {option} (this run: {value}) and run `brus
                        "{out} 中原来的图片没有改动")
 
 
+AN_ARRAY = Text("an array of shape {shape}", "形状为 {shape} 的数组")
+A_COLLECTION = Text("a {kind} of {n}", "含 {n} 项的 {kind}")
+A_VALUE = Text("a {kind}", "一个 {kind}")
+LOSS_AND_GRADIENT = Text("(loss, gradient of shape {shape})", "（损失, 形状为 {shape} 的梯度）")
+
+
 def describe(value: Any) -> str:
-    """A short description of a value: 'an array of shape (1, 3, 8, 8)', 'a list of 2', 'None'."""
+    """A short description of a value in the learner's language: 'an array of shape (1, 3, 8, 8)', 'a list of 2'."""
+    lang = language()
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
+        return AN_ARRAY(lang, shape=value.shape)
     if isinstance(value, list | tuple | dict):
-        return f"a {type(value).__name__} of {len(value)}"
-    return "None" if value is None else f"a {type(value).__name__}"
+        return A_COLLECTION(lang, kind=type(value).__name__, n=len(value))
+    return "None" if value is None else A_VALUE(lang, kind=type(value).__name__)
 
 
 def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
@@ -147,7 +154,7 @@ def check_array(value: Any, shape: tuple[int, ...], function: str, exercise: str
     if isinstance(value, np.ndarray) and value.shape == tuple(shape):
         return value
     problem = RETURNED(language(), what=describe(value))
-    raise bad_return(function, exercise, path, out, problem, f"an array of shape {tuple(shape)}")
+    raise bad_return(function, exercise, path, out, problem, AN_ARRAY(language(), shape=tuple(shape)))
 
 
 def check_loss_grad(result: Any, shape: tuple[int, ...], function: str, exercise: str, path: Path, out: str
@@ -162,7 +169,7 @@ def check_loss_grad(result: Any, shape: tuple[int, ...], function: str, exercise
     elif not (isinstance(result[1], np.ndarray) and result[1].shape == shape) or np.ndim(result[0]) != 0:
         problem = RETURNED(lang, what=f"({describe(result[0])}, {describe(result[1])})")
     if problem is not None:
-        raise bad_return(function, exercise, path, out, problem, f"(loss, gradient of shape {shape})")
+        raise bad_return(function, exercise, path, out, problem, LOSS_AND_GRADIENT(lang, shape=shape))
     return float(result[0]), result[1]
 
 
