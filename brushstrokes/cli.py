@@ -33,7 +33,12 @@ def parser() -> argparse.ArgumentParser:
 def language_asked_for(argv: list[str]) -> str | None:
     """The value of --lang in argv when it is a known language (so that argparse's errors use it too)."""
     for i, arg in enumerate(argv):
-        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg[7:] if arg.startswith("--lang=") else None
+        if arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        elif arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        else:
+            continue
         if value in LANGUAGES:
             return value
     return None

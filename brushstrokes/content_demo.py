@@ -71,9 +71,6 @@ def picture_names(layer: str) -> tuple[str, str, str]:
     return f"{stem}.png", f"{stem}_loss.png", f"{stem}_frames.png"
 
 
-
-
-
 def default_lr(reconstruct: Any) -> object:
     """The step size reconstruct uses when --lr is not given (its default argument)."""
     try:

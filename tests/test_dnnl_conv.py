@@ -62,6 +62,15 @@ def make_net(caffe, tmp_path, shape):
     return caffe.Net(str(proto), caffe.TEST)
 
 
+def seeded_input(net, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """x (the net's input, set into it) and g (a gradient for its output), float32 standard normal."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(net.blobs["data"].data.shape).astype(np.float32)
+    g = rng.standard_normal(net.blobs["conv"].data.shape).astype(np.float32)
+    net.blobs["data"].data[...] = x
+    return x, g
+
+
 @pytest.fixture(scope="module")
 def caffe():
     from brushstrokes.caffe_env import import_caffe
@@ -84,10 +93,7 @@ def test_default_build_uses_onednn():
 def test_forward_and_gradient_match_numpy(caffe, tmp_path, shape):
     _, _, _, pad, stride, dil = shape
     net = make_net(caffe, tmp_path, shape)
-    rng = np.random.default_rng(5)
-    x = rng.standard_normal(net.blobs["data"].data.shape).astype(np.float32)
-    g = rng.standard_normal(net.blobs["conv"].data.shape).astype(np.float32)
-    net.blobs["data"].data[...] = x
+    x, g = seeded_input(net, 5)
     net.forward()
     net.blobs["conv"].diff[...] = g
     net.backward()
@@ -102,8 +108,7 @@ def test_weights_written_from_python_take_effect(caffe, tmp_path):
     """Through a fresh .data, through a view kept from before, and the bias: the next forward pass uses them."""
     shape = SHAPES[0]
     net = make_net(caffe, tmp_path, shape)
-    x = np.random.default_rng(6).standard_normal(net.blobs["data"].data.shape).astype(np.float32)
-    net.blobs["data"].data[...] = x
+    x, _ = seeded_input(net, 6)
     kept = net.params["conv"][0].data
     net.forward()
     for change in (lambda: net.params["conv"][0].data.__imul__(-2.0),
@@ -120,10 +125,7 @@ def test_gradient_is_that_of_the_last_forward_pass(caffe, tmp_path):
     """Weights changed after the forward pass: the backward pass still uses the forward pass's weights."""
     shape = SHAPES[0]
     net = make_net(caffe, tmp_path, shape)
-    rng = np.random.default_rng(7)
-    x = rng.standard_normal(net.blobs["data"].data.shape).astype(np.float32)
-    g = rng.standard_normal(net.blobs["conv"].data.shape).astype(np.float32)
-    net.blobs["data"].data[...] = x
+    x, g = seeded_input(net, 7)
     net.forward()
     w_forward = net.params["conv"][0].data.astype(np.float64)
     net.params["conv"][0].data[...] = 0.0
