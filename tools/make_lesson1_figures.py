@@ -7,10 +7,12 @@ Writes to docs/assets/figures/lesson1/ (several minutes on 2 CPU cores; --quick:
     frames_conv4_2.png    from white noise to the cat: snapshots of the conv4_2 run, and the photo
     layers.png            the paper's figure 1 content row as a 2 x 3 grid: conv1_2 ... conv5_2, and the photo
     content_<layer>.png   each reconstruction alone, at working size
-    settings.json         what each run used and took (size, iterations run, lr, tol, seed, seconds)
-The figures with text come in English (x.png) and Chinese (x.zh.png). The runs' results are kept in
-output/figure-data/lesson1.npz; --render-only draws the figures again from it, without running the network.
-Every file is written whole or not at all, together at the end (brushstrokes.outputs.OutputSet).
+    numbers.json          what each run used and took (size, iterations run, lr, tol, seed, seconds, load average,
+                          losses), and the seconds of `brushstrokes content --size 128 --iters 50`
+The figures with text come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes
+into docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson1.npz; --render-only
+draws the figures again from it, without running the network. Every file is written whole or not at all, together
+at the end (brushstrokes.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ import numpy as np
 from brushstrokes import images, outputs, paths, plotting
 from brushstrokes.vgg import features, load_vgg19
 from solutions.lesson1_content import reconstruct
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "figures"))  # the helpers the figure scripts share
+from figure_common import load_average, load_now, loss_plot, picture_grid, record_labels, timed_command  # noqa: E402
 
 OUT = paths.ROOT / "docs" / "assets" / "figures" / "lesson1"
 DATA = paths.ROOT / "output" / "figure-data" / "lesson1.npz"
@@ -50,7 +55,7 @@ def reconstruct_layer(net, target: np.ndarray, layer: str, iters: int):
           f"loss {result.losses[0]:.3g} -> {result.losses[-1]:.3g}", flush=True)
     settings = {"layer": layer, "max_iters": iters, "iters_run": len(result.losses), "lr": LR, "tol": TOL,
                 "seed": SEED, "noise_sigma": 20.0, "seconds": round(seconds, 1),
-                "seconds_per_iter": round(seconds / len(result.losses), 3),
+                "seconds_per_iter": round(seconds / len(result.losses), 3), "load_average": load_now(),
                 "loss_first": result.losses[0], "loss_last": result.losses[-1]}
     return result, settings
 
@@ -78,26 +83,36 @@ def load_data(path: Path) -> tuple[np.ndarray, dict, dict, dict]:
 
 
 def render(out: Path, target: np.ndarray, xs: dict, losses: dict, settings: dict) -> list[Path]:
-    """Every file of the docs folder, the figures with text in English and in Chinese."""
+    """Every file of the docs folder, the figures with text in English and in Chinese; the smallest label of each
+    into labels.json."""
     snapshots = settings.pop("snapshots")
+    sizes: dict[str, float] = {}
     with outputs.OutputSet(out) as files:
         for layer, x in xs.items():
             images.save_image(files.path(f"content_{layer}.png"), images.deprocess(x))
         for lang in ("en", "zh"):
             zh = lang == "zh"
+
+            def named(name: str, lang: str = lang) -> tuple[Path, str]:
+                localised = plotting.localised(name, lang)
+                return files.path(localised), localised
+
             with plotting.figure_language(lang):
                 title = f"conv4_2 的内容损失（学习率 {LR:g}）" if zh else f"content loss at conv4_2 (lr {LR:g})"
-                plotting.plot_losses(losses["conv4_2"], files.path(plotting.localised("loss_conv4_2.png", lang)),
-                                     title=title, xlabel="迭代次数" if zh else "iteration",
-                                     ylabel="损失" if zh else "loss")
+                path, name = named("loss_conv4_2.png")
+                loss_plot([("", losses["conv4_2"])], path, sizes, name, title=title,
+                          xlabel="迭代次数" if zh else "iteration", ylabel="损失" if zh else "loss")
                 frames = plotting.progress_frames(snapshots, xs["conv4_2"], len(losses["conv4_2"]), target,
                                                   keep=FRAMES, lang=lang)
-                plotting.plot_frames(frames, files.path(plotting.localised("frames_conv4_2.png", lang)), columns=4)
-                grid = {(f"{layer}（{len(losses[layer])} 次迭代）" if zh else f"{layer} ({len(losses[layer])} it.)"): x
-                        for layer, x in xs.items()}
-                grid["原照片" if zh else "the photo"] = target
-                plotting.plot_frames(grid, files.path(plotting.localised("layers.png", lang)), columns=3)
-        (files.path("settings.json")).write_text(json.dumps(settings, indent=2) + "\n")
+                path, name = named("frames_conv4_2.png")
+                picture_grid([(t, images.deprocess(x)) for t, x in frames.items()], path, sizes, name, 3)
+                grid = [((f"{layer}（{len(losses[layer])} 次迭代）" if zh else f"{layer} ({len(losses[layer])} it.)"),
+                         images.deprocess(x)) for layer, x in xs.items()]
+                grid.append(("原照片" if zh else "the photo", images.deprocess(target)))
+                path, name = named("layers.png")
+                picture_grid(grid, path, sizes, name, 3)
+        outputs.write_text(files.path("numbers.json"), json.dumps(settings, indent=2) + "\n")
+    record_labels(out, sizes)
     return files.written
 
 
@@ -113,10 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     out = outputs.prepare_folder(args.out)
     if not args.render_only:
         target = images.preprocess(images.load_image(paths.CAT, longest=args.size))
+        start_load = load_average()
         net = load_vgg19(pooling="avg", shape=target.shape[2:])
         runs = {layer: reconstruct_layer(net, target, layer, 20 if args.quick else ITERS[layer]) for layer in LAYERS}
         settings = {"image": paths.CAT.name, "size": list(target.shape[2:]), "pooling": "avg",
-                    "runs": [s for _, s in runs.values()]}
+                    "load_average_at_start": start_load, "runs": {layer: s for layer, (_, s) in runs.items()},
+                    "command": timed_command("content", "--size", "128", "--iters", "5" if args.quick else "50"),
+                    "load_average_at_end": load_average()}
         save_data(args.data, target, {layer: result for layer, (result, _) in runs.items()}, settings)
         print(f"kept the runs' results in {args.data}")
     for path in render(out, *load_data(args.data)):

@@ -4,6 +4,8 @@ Usage: .venv/bin/python tools/site_figures.py
     writes docs/assets/figures/site/inputs.png (English labels) and inputs.zh.png (Chinese labels), together and
     whole (brushstrokes.outputs.OutputSet: an interrupted run leaves the old pair); the Chinese
     pages get the .zh.png automatically (mkdocs-static-i18n's suffix structure), with the same Markdown link.
+    The labels' size goes into docs/assets/figures/labels.json; it keeps them at least 9 px high on a phone, where
+    the picture is shrunk to the column's 350 px.
 
 The pictures the lessons compute (docs/assets/figures/lesson*/) are made by the figure tools, not here.
 """
@@ -20,8 +22,12 @@ from brushstrokes.loader import display
 from brushstrokes.outputs import OutputSet
 from brushstrokes.paths import CAT, ROOT, SCREAM
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "figures"))  # the helpers the figure scripts share
+from figure_common import MIN_ON_SCREEN, on_screen, record_labels  # noqa: E402
+
 OUT = ROOT / "docs" / "assets" / "figures" / "site"
-HEIGHT, GAP, LABEL = 240, 12, 50          # px: picture height, gap between pictures, label strip under them
+HEIGHT, GAP, LABEL = 200, 12, 62          # px: picture height, gap between pictures, label strip under them
+FONT_PX = 22                              # px: the labels' font size (about 11 px on a phone's 350 px column)
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")   # Latin and Chinese; Debian's fonts-wqy-microhei
 LABELS = {   # two lines under each picture: its role, then what it is
     "en": ("start\nwhite noise, seed 0", "content\nChelsea the cat", "style\nThe Scream, Munch"),
@@ -35,7 +41,7 @@ def labelled_row(pictures: list[Image.Image], labels: tuple[str, ...]) -> Image.
     width = sum(p.width for p in scaled) + GAP * (len(scaled) - 1)
     canvas = Image.new("RGB", (width, HEIGHT + LABEL), "white")
     draw = ImageDraw.Draw(canvas)
-    font = ImageFont.truetype(str(FONT), 16)
+    font = ImageFont.truetype(str(FONT), FONT_PX)
     x = 0
     for picture, label in zip(scaled, labels, strict=True):
         canvas.paste(picture, (x, 0))
@@ -53,10 +59,17 @@ def main() -> int:
     cat = Image.open(CAT).convert("RGB")
     scream = Image.open(SCREAM).convert("RGB")
     noise = Image.fromarray(deprocess(white_noise((cat.height, cat.height), seed=0)))  # where lesson 1 starts
+    sizes = {}
     with OutputSet(OUT) as files:  # both pictures replace the old ones together, or neither does
         for lang, labels in LABELS.items():
             name = "inputs.png" if lang == "en" else f"inputs.{lang}.png"
-            labelled_row([noise, cat, scream], labels).save(files.path(name), format="PNG", optimize=True)
+            row = labelled_row([noise, cat, scream], labels)
+            if on_screen(FONT_PX, row.width) < MIN_ON_SCREEN:
+                raise ValueError(f"{name}: {FONT_PX} px labels in a {row.width} px picture are "
+                                 f"{on_screen(FONT_PX, row.width):.1f} px on a phone")
+            row.save(files.path(name), format="PNG", optimize=True)
+            sizes[name] = FONT_PX
+    record_labels(OUT, sizes)
     print("wrote " + ", ".join(display(path) for path in files.written))
     return 0
 

@@ -11,10 +11,13 @@ Writes to docs/assets/figures/lesson2/ (several minutes on 2 CPU cores; --quick:
     gram.png            conv1_1 Gram matrices (64 x 64) of the noise, the texture and the painting, as images
     frames.png          the five-layer run from noise to texture, and the painting
     loss.png            that run's style loss per iteration
-    numbers.json        every run's settings, seconds and losses; the per-layer E_l raw and normalised
-The figures come in English (x.png) and Chinese (x.zh.png). The runs' results are kept in
-output/figure-data/lesson2.npz; --render-only draws the figures again from it, without running the network.
-Every file is written whole or not at all, together at the end (brushstrokes.outputs.OutputSet).
+    numbers.json        every run's settings, seconds, load average and losses; the per-layer E_l raw and
+                        normalised with their shares, and normalised again at 512 px; the seconds of
+                        `brushstrokes style` with its defaults
+The figures come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes into
+docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson2.npz; --render-only draws
+the figures again from it, without running the network. Every file is written whole or not at all, together at the
+end (brushstrokes.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
 """
 
 from __future__ import annotations
@@ -35,10 +38,24 @@ from brushstrokes import images, outputs, paths, plotting  # noqa: E402
 from brushstrokes.vgg import STYLE_LAYERS, features, load_vgg19  # noqa: E402
 from solutions import lesson2_style as l2  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/figures: the helpers the figure scripts share
+from figure_common import (  # noqa: E402
+    font_for,
+    load_average,
+    load_now,
+    loss_plot,
+    picture_grid,
+    plain_log_ticks,
+    record_labels,
+    save,
+    timed_command,
+)
+
 OUT = paths.ROOT / "docs" / "assets" / "figures" / "lesson2"
 DATA = paths.ROOT / "output" / "figure-data" / "lesson2.npz"
 SEED, LR, TOL, EVERY = 0, 5.0, 0.0, 25
 FRAMES = (0, 25, 50, 100)
+LARGE = 512  # px: E_l again at this size, to show how little it depends on the size
 
 
 def texture(net, painting: np.ndarray, layers: tuple[str, ...], iters: int) -> tuple[object, dict]:
@@ -52,7 +69,8 @@ def texture(net, painting: np.ndarray, layers: tuple[str, ...], iters: int) -> t
     print(f"{'+'.join(layers)}: {len(result.losses)} iterations in {seconds:.0f} s, "
           f"loss {result.losses[0]:.4g} -> {result.losses[-1]:.4g}", flush=True)
     return result, {"layers": list(layers), "iters": len(result.losses), "lr": LR, "tol": TOL, "seed": SEED,
-                    "seconds": round(seconds, 1), "loss_first": result.losses[0], "loss_last": result.losses[-1]}
+                    "seconds": round(seconds, 1), "load_average": load_now(), "loss_first": result.losses[0],
+                    "loss_last": result.losses[-1]}
 
 
 def start_losses(net, painting: np.ndarray) -> dict[str, float]:
@@ -62,34 +80,40 @@ def start_losses(net, painting: np.ndarray) -> dict[str, float]:
     return {layer: l2.style_layer_loss(F[layer], A[layer]) for layer in STYLE_LAYERS}
 
 
-def grid(pictures: dict[str, np.ndarray], path: Path, columns: int) -> Path:
-    return plotting.plot_frames(pictures, path, columns=columns)
+def shares(E: dict[str, float]) -> dict:
+    """Each layer's share of the sum in percent, the weighted style loss sum_l E_l / 5, and the largest E_l over
+    the smallest."""
+    total = sum(E.values())
+    return {"share_percent": {k: 100 * v / total for k, v in E.items()}, "weighted_sum": total / len(E),
+            "largest_over_smallest": max(E.values()) / min(E.values())}
 
 
-def shares_figure(raw: dict[str, float], norm: dict[str, float], path: Path, zh: bool) -> Path:
-    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=120)
+def shares_figure(raw: dict[str, float], norm: dict[str, float], path: Path, sizes: dict, name: str,
+                  zh: bool) -> Path:
+    width = 5.6
+    font = font_for(width)
+    fig, ax = plt.subplots(figsize=(width, 4.2), dpi=120)
     pos = np.arange(len(STYLE_LAYERS))
     names = ("原始 VGG19", "归一化 VGG19") if zh else ("raw VGG19", "normalised VGG19")
-    for offset, name, values in zip((-0.2, 0.2), names, (raw, norm), strict=True):
+    for offset, label, values in zip((-0.2, 0.2), names, (raw, norm), strict=True):
         total = sum(values.values())
-        bars = ax.bar(pos + offset, [values[k] for k in STYLE_LAYERS], width=0.4, label=name)
+        bars = ax.bar(pos + offset, [values[k] for k in STYLE_LAYERS], width=0.4, label=label)
         for bar, k in zip(bars, STYLE_LAYERS, strict=True):
             ax.annotate(f"{values[k] / total:.0%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                        ha="center", va="bottom", fontsize=7)
+                        ha="center", va="bottom", fontsize=font)
     ax.set_yscale("log")
-    ax.set_xticks(pos, STYLE_LAYERS)
-    if zh:
-        ax.set(ylabel="E_l（对数刻度）", title="白噪声相对《呐喊》的 E_l（占总和的比例）")
-    else:
-        ax.set(ylabel="E_l (log scale)", title="E_l of white noise vs The Scream (share of the sum)")
-    ax.legend(fontsize=8)
+    values = [*raw.values(), *norm.values()]
+    ax.set_ylim(min(values) / 3, max(values) * 30)
+    plain_log_ticks(ax.yaxis, min(values), max(values))
+    ax.set_xticks(pos, [k.replace("conv", "") for k in STYLE_LAYERS])
+    ax.tick_params(which="both", labelsize=font)
+    ax.set_xlabel("层 conv…" if zh else "layer conv…", fontsize=font)
+    ax.set_ylabel("E_l（对数刻度）" if zh else "E_l (log scale)", fontsize=font)
+    title = "白噪声相对《呐喊》的 E_l 及其占比" if zh else "E_l of noise vs The Scream, and its share"
+    ax.set_title(title, fontsize=font)
+    ax.legend(fontsize=font, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, frameon=False)
     fig.tight_layout()
-    try:
-        with outputs.atomic_path(path) as tmp:
-            fig.savefig(tmp)
-    finally:
-        plt.close(fig)
-    return path
+    return save(fig, path, sizes, name)
 
 
 def conv1_1_grams(net, x0: np.ndarray, x: np.ndarray, painting: np.ndarray) -> np.ndarray:
@@ -98,23 +122,22 @@ def conv1_1_grams(net, x0: np.ndarray, x: np.ndarray, painting: np.ndarray) -> n
                      for img in (x0, x, painting)])
 
 
-def gram_figure(grams: np.ndarray, path: Path, zh: bool) -> Path:
-    names = ("白噪声", "纹理", "原画") if zh else ("white noise", "the texture", "the painting")
+def gram_figure(grams: np.ndarray, path: Path, sizes: dict, name: str, zh: bool) -> Path:
+    names = ("白噪声", "纹理", "原画") if zh else ("noise", "texture", "painting")
+    width = 6.4
+    font = font_for(width)
     top = float(grams.max())
-    fig, axes = plt.subplots(1, 3, figsize=(8.4, 3.0), dpi=120)
-    for ax, name, G in zip(axes, names, grams, strict=True):
+    fig, axes = plt.subplots(1, 3, figsize=(width, 2.5), dpi=120, layout="constrained")
+    for ax, label, G in zip(axes, names, grams, strict=True):
         shown = ax.imshow(np.log10(np.maximum(G, top * 1e-4)), cmap="magma", vmin=np.log10(top * 1e-4),
                           vmax=np.log10(top))
-        ax.set_title(f"{name}：G / M" if zh else f"{name}: G / M", fontsize=9)
+        ax.set_title(label, fontsize=font)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(shown, ax=axes, shrink=0.8, label="log10")
-    try:
-        with outputs.atomic_path(path) as tmp:
-            fig.savefig(tmp)
-    finally:
-        plt.close(fig)
-    return path
+    bar = fig.colorbar(shown, ax=axes, shrink=0.85)
+    bar.ax.tick_params(which="both", labelsize=font)
+    bar.set_label("log10(G / M)", fontsize=font)
+    return save(fig, path, sizes, name)
 
 
 def run(size: int, iters: int) -> tuple[dict, dict]:
@@ -124,17 +147,28 @@ def run(size: int, iters: int) -> tuple[dict, dict]:
     norm_net = load_vgg19(shape=(h, w), normalised=True)
     raw_net = load_vgg19(shape=(h, w))
     numbers = {"size": [w, h], "painting": "data/scream.jpg", "noise_sigma": 20.0,
+               "load_average_at_start": load_average(),
                "E_l_raw": start_losses(raw_net, painting), "E_l_normalised": start_losses(norm_net, painting),
                "runs": {}}
+    numbers["raw"], numbers["normalised"] = shares(numbers["E_l_raw"]), shares(numbers["E_l_normalised"])
+    large = images.preprocess(images.load_image(paths.SCREAM, longest=LARGE))
+    numbers["E_l_normalised_large"] = {"size": list(large.shape[2:][::-1]),
+                                       **start_losses(load_vgg19(shape=large.shape[2:], normalised=True), large)}
+    factors = {k: numbers["E_l_normalised"][k] / numbers["E_l_normalised_large"][k] for k in STYLE_LAYERS}
+    positions = (large.shape[2] * large.shape[3]) / (h * w)
+    numbers["E_l_size_factor"] = {**factors, "min": min(factors.values()), "max": max(factors.values()),
+                                  "positions": positions, "positions_squared": positions ** 2}
     arrays = {"painting": painting}
     for n in range(1, len(STYLE_LAYERS) + 1):
         layers = STYLE_LAYERS[:n]
         result, settings = texture(norm_net, painting, layers, iters)
         arrays[f"row_{n}"] = result.x
-        numbers["runs"]["normalised " + "+".join(layers)] = settings
+        numbers["runs"][f"normalised_{n}"] = settings  # the first n style layers
     full = result
     raw, settings = texture(raw_net, painting, STYLE_LAYERS, iters)
-    numbers["runs"]["raw " + "+".join(STYLE_LAYERS)] = settings
+    numbers["runs"][f"raw_{len(STYLE_LAYERS)}"] = settings
+    numbers["command"] = timed_command("style", *(("--iters", "3", "--size", str(size)) if size < 128 else ()))
+    numbers["load_average_at_end"] = load_average()
     arrays.update(raw=raw.x, losses=np.asarray(full.losses),
                   grams=conv1_1_grams(norm_net, images.white_noise((h, w), seed=SEED), full.x, painting),
                   **{f"snapshot_{i}": snapshot for i, snapshot in full.snapshots.items()})
@@ -142,16 +176,24 @@ def run(size: int, iters: int) -> tuple[dict, dict]:
 
 
 def render(out: Path, data: dict, numbers: dict) -> list[Path]:
-    """Every file of the docs folder, each figure in English and in Chinese."""
+    """Every file of the docs folder, each figure in English and in Chinese; the smallest label of each into
+    labels.json."""
     painting, full = data["painting"], data[f"row_{len(STYLE_LAYERS)}"]
     losses = [float(v) for v in data["losses"]]
     snapshots = {int(k.split("_")[1]): v for k, v in data.items() if k.startswith("snapshot_")}
+    sizes: dict[str, float] = {}
     with outputs.OutputSet(out) as files:
         for lang in ("en", "zh"):
             zh = lang == "zh"
 
-            def path(name: str, lang: str = lang) -> Path:
-                return files.path(plotting.localised(name, lang))
+            def grid(panels: dict[str, np.ndarray], name: str, columns: int, lang: str = lang) -> Path:
+                localised = plotting.localised(name, lang)
+                return picture_grid([(t, images.deprocess(x)) for t, x in panels.items()], files.path(localised),
+                                    sizes, localised, columns)
+
+            def named(name: str, lang: str = lang) -> tuple[Path, str]:
+                localised = plotting.localised(name, lang)
+                return files.path(localised), localised
 
             the_painting = "原画" if zh else "the painting"
             with plotting.figure_language(lang):
@@ -159,20 +201,23 @@ def render(out: Path, data: dict, numbers: dict) -> list[Path]:
                 for n in range(1, len(STYLE_LAYERS) + 1):
                     layers = STYLE_LAYERS[:n]
                     rows[" + ".join(layers) if n < 3 else f"conv1_1 ... {layers[-1]}"] = data[f"row_{n}"]
-                grid({**rows, the_painting: painting}, path("rows.png"), columns=3)
+                grid({**rows, the_painting: painting}, "rows.png", 3)
                 grid({("原始 VGG19" if zh else "raw VGG19"): data["raw"],
                       ("归一化 VGG19" if zh else "normalised VGG19"): full, the_painting: painting},
-                     path("raw_normalised.png"), columns=3)
-                shares_figure(numbers["E_l_raw"], numbers["E_l_normalised"], path("shares.png"), zh)
-                gram_figure(data["grams"], path("gram.png"), zh)
+                     "raw_normalised.png", 3)
+                path, name = named("shares.png")
+                shares_figure(numbers["E_l_raw"], numbers["E_l_normalised"], path, sizes, name, zh)
+                path, name = named("gram.png")
+                gram_figure(data["grams"], path, sizes, name, zh)
                 frames = plotting.progress_frames(snapshots, full, len(losses), painting, keep=FRAMES, lang=lang)
                 frames[the_painting] = frames.pop("原照片" if zh else "the photo")
-                grid(frames, path("frames.png"), columns=3)
-                plotting.plot_losses(losses, path("loss.png"),
-                                     title=f"{'风格损失，' if zh else 'style loss, '}conv1_1 ... conv5_1",
-                                     ylabel="w_l E_l 之和" if zh else "sum of w_l E_l",
-                                     xlabel="迭代次数" if zh else "iteration")
+                grid(frames, "frames.png", 3)
+                path, name = named("loss.png")
+                loss_plot([("", losses)], path, sizes, name,
+                          title=f"{'风格损失，' if zh else 'style loss, '}conv1_1 ... conv5_1",
+                          ylabel="w_l E_l 之和" if zh else "sum of w_l E_l", xlabel="迭代次数" if zh else "iteration")
         outputs.write_text(files.path("numbers.json"), json.dumps(numbers, indent=1) + "\n")
+    record_labels(out, sizes)
     return files.written
 
 
