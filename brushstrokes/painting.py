@@ -18,7 +18,7 @@ from types import ModuleType
 
 import numpy as np
 
-from brushstrokes import images
+from brushstrokes import fast_style, images, lbfgsb
 from brushstrokes.course.model import Text
 from brushstrokes.i18n import language
 from brushstrokes.paint_settings import (  # noqa: F401  (painting.X as before)
@@ -108,6 +108,17 @@ def initial_image(init: str, photo: np.ndarray, painting: np.ndarray, seed: int)
     return images.preprocess(resized)
 
 
+def painting_grams(net, painting: np.ndarray, layers: tuple[str, ...], picture_positions: dict[str, int],
+                   gram: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
+    """{layer: (N, N) target}: lesson 2's `gram` of the painting (1, 3, H', W') at each layer, scaled from the
+    painting's positions to the picture's (`picture_positions`, from style_targets.layer_positions)."""
+    from brushstrokes.style_targets import positions, sized_target
+    from brushstrokes.vgg import features
+
+    return {layer: sized_target(gram(F), positions(F), picture_positions[layer])
+            for layer, F in features(net, painting, layers).items()}
+
+
 class StopRequest:
     """Ctrl-C while painting: the first press asks the run to stop and keep its picture, a second aborts."""
 
@@ -162,6 +173,35 @@ def first_order(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, cal
         if callback(k, x, loss):
             break
     return x, losses, snapshots
+
+
+def reference_lbfgs(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, callback: Callable
+                    ) -> tuple[np.ndarray, list[float], dict[int, np.ndarray]]:
+    """Exercise 3.3's L-BFGS run on the reference path, through brushstrokes.lbfgsb (SciPy's routine, the same
+    iterates, without minimize's per-call costs); the start's loss is evaluated once, not twice.
+
+    Same conventions as the lesson's paint(): losses[k] and snapshots[k] after k iterations.
+    """
+    shape = x0.shape
+    lo = np.broadcast_to((-images.MEAN_BGR.astype(np.float64))[None, :, None, None], shape).ravel()
+
+    def fun(z: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, grad = loss_grad(z.reshape(shape).astype(np.float32))
+        return float(loss), grad.astype(np.float64).ravel()
+
+    z0 = x0.astype(np.float64).ravel()
+    start = fun(z0)
+    losses, snapshots = [start[0]], {0: x0.astype(np.float32).copy()}
+
+    def step(z: np.ndarray, loss: float) -> bool:
+        k, x = len(losses), z.reshape(shape).astype(np.float32)
+        losses.append(loss)
+        if k % every == 0:
+            snapshots[k] = x
+        return bool(callback(k, x, loss))
+
+    z, _, _ = lbfgsb.minimize(fun, z0, lo, lo + 255, iters, step, at_x0=start)
+    return z.reshape(shape).astype(np.float32), losses, snapshots
 
 
 def lesson_files(use: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
@@ -243,6 +283,7 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
     from brushstrokes.guards import finite
     from brushstrokes.learner_checks import check_array, check_loop, check_loss_grad, not_finite
     from brushstrokes.loader import display
+    from brushstrokes.style_targets import layer_positions
     from brushstrokes.vgg import features, load_vgg19, set_input_shape
 
     lang, out = language(), display(s.out)
@@ -258,13 +299,14 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
         net = load_vgg19(pooling=s.pooling, shape=(h, w), normalised=s.weights == "normalised")
     device = "GPU" if _on_gpu() else "CPU"
     P = features(net, content, (s.content_layer,))[s.content_layer]
+    M = layer_positions(net, s.style_layers)  # the picture's positions per layer (net shaped for the photo above)
     grams, paintings = [], []
     for path in s.styles:
         sw, sh = style_size(picture_size(path), (w, h), s.style_fit, s.style_scale)
         painting = images.preprocess(images.load_image(path, size=(sh, sw)))
         paintings.append(painting)
-        grams.append({layer: check_array(lesson2.gram(F), (F.shape[0],) * 2, "gram", "2.1", files[1], out)
-                      for layer, F in features(net, painting, s.style_layers).items()})
+        grams.append(painting_grams(net, painting, s.style_layers, M, lambda F: check_array(
+            lesson2.gram(F), (F.shape[0],) * 2, "gram", "2.1", files[1], out)))
     blend = s.style_blend_weights or (1.0,) * len(grams)
     A = lesson3.blend_grams(grams, list(blend)) if len(grams) > 1 else grams[0]
     if not isinstance(A, dict):
@@ -275,9 +317,15 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
     alpha, beta = s.alpha_beta
     weights = s.layer_weights
 
+    if use == "solutions":  # the reference path: each Gram matrix once per evaluation (brushstrokes/fast_style.py)
+        def total(x: np.ndarray) -> tuple[float, np.ndarray]:
+            return fast_style.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights, lesson1, lesson2)
+    else:
+        def total(x: np.ndarray) -> tuple[float, np.ndarray]:
+            return lesson3.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights)
+
     def loss_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
-        loss, grad = check_loss_grad(lesson3.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights),
-                                     x.shape, "total_loss_grad", "3.1", files[2], out)
+        loss, grad = check_loss_grad(total(x), x.shape, "total_loss_grad", "3.1", files[2], out)
         if s.tv_weight:
             tv, tv_grad = check_loss_grad(lesson3.tv_loss_grad(x), x.shape, "tv_loss_grad", "3.4", files[2], out)
             loss, grad = loss + s.tv_weight * tv, grad + np.float32(s.tv_weight) * tv_grad
@@ -298,7 +346,9 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
             bar.set_postfix(loss=f"{loss:.4g}")
             return stop.requested
 
-        if s.optimizer == "lbfgs":
+        if s.optimizer == "lbfgs" and use == "solutions" and lbfgsb.available():
+            result = reference_lbfgs(loss_grad, x0, s.iters, every, callback)
+        elif s.optimizer == "lbfgs":
             paint = getattr(lesson3.paint, "__wrapped__", lesson3.paint)  # the loop is checked by its result
             result = paint(loss_grad, x0, iters=s.iters, every=every, callback=callback)
         else:

@@ -154,3 +154,31 @@ def test_gpu_asked_for_without_one_is_one_line_error(tmp_path):
     errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
     assert out.returncode == 2 and len(errors) == 1 and "--device gpu" in errors[0], out.stderr
     assert "--device cpu" in out.stderr and not (tmp_path / "out").exists()
+
+
+def test_style_target_does_not_depend_on_the_paintings_size(vgg):
+    """The same texture given at twice the size (The Scream mirrored into 2 x 2 tiles: the same statistics over four
+    times the positions) gives the cat about the same style loss once paint scales the targets to the picture's
+    positions; the Gram matrices as they come (summed over the painting's positions) would change it many times."""
+    from brushstrokes import images
+    from brushstrokes.painting import painting_grams
+    from brushstrokes.style_targets import layer_positions
+    from brushstrokes.vgg import STYLE_LAYERS, features, set_input_shape
+    from solutions import lesson2_style as l2
+
+    h, w = 64, 96
+    set_input_shape(vgg, h, w)
+    F = features(vgg, images.preprocess(images.load_image(paths.CAT, size=(h, w))), STYLE_LAYERS)
+    M = layer_positions(vgg, STYLE_LAYERS)
+    weights = dict.fromkeys(STYLE_LAYERS, 1 / len(STYLE_LAYERS))
+    texture = images.preprocess(images.load_image(paths.SCREAM, size=(h, w)))
+    tiles = np.concatenate([texture, texture[:, :, :, ::-1]], axis=3)
+    tiles = np.concatenate([tiles, tiles[:, :, ::-1, :]], axis=2)
+
+    def loss(painting: np.ndarray, positions: dict[str, int]) -> float:
+        return float(l2.style_loss(F, painting_grams(vgg, painting, STYLE_LAYERS, positions, l2.gram), weights)[0])
+
+    at_size = loss(texture, M)
+    assert abs(loss(tiles, M) / at_size - 1) < 0.2, (loss(tiles, M), at_size)
+    own = {k: f.shape[1] * f.shape[2] for k, f in features(vgg, tiles, STYLE_LAYERS).items()}
+    assert loss(tiles, own) / at_size > 3, "without the scaling the target is four times too large at every layer"
