@@ -34,10 +34,12 @@ lint: setup
 doctor: setup
 	$(PY) -m brushstrokes doctor
 
-# pycaffe vs PyTorch CPU (from its own environment, ~/.cache/brushstrokes/bench-venv), last line the ratio at 256 px
+# pycaffe vs PyTorch CPU (from its own environment, ~/.cache/brushstrokes/bench-venv): the net alone, then
+# `brushstrokes paint` end to end; last line the paint ratio at 256 px
 bench: setup
 	$(PY) tools/bench_checks.py
 	$(PY) tools/bench.py
+	$(PY) tools/bench.py --paint
 
 # Proves the CUDA variant compiles on a machine with nvcc and no GPU (30-50 min on 2 cores: sm_80, 86, 89, 90 + PTX).
 # Set CUDA_ARCH_BIN="90" for one architecture (about a quarter of the time).
