@@ -2,19 +2,27 @@
 
 A file that fails to import is reported as the learner's line and message; a missing file is reported as
 missing, and only then is restoring it suggested.
+
+A lesson file imports the lessons before it by package (`from lessons.lesson1_content import content_loss`).
+Loaded from another folder (--lessons-dir), those imports come from that same folder: while the file runs, the
+name `lessons` is a package whose one folder is that folder, and the repository's lessons/ is left out of it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import linecache
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType, TracebackType
 
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.i18n import LANGUAGES, language
 from brushstrokes.paths import ROOT
 
 CANNOT_IMPORT = Text("{file} cannot be imported{where}: {error}",
@@ -25,10 +33,30 @@ MISSING = Text("{file} does not exist", "{file} 不存在")
 MISSING_TODO = Text("`git checkout {file}` brings back the original stubs (nothing else exists to lose)",
                     "`git checkout {file}` 可以恢复原来的练习桩（文件不存在，不会丢失任何内容）")
 AT_LINE = Text(" at line {line}", "（第 {line} 行）")
+NO_SIBLING = Text("{file} cannot be imported{where}: it imports {name}, and {folder} has no {sibling}",
+                  "{file} 无法导入{where}：它导入了 {name}，但 {folder} 里没有 {sibling}")
+NO_SIBLING_TODO = Text("put your {sibling} into {folder} too (lessons in one folder import each other from that "
+                       "folder), then run the command again",
+                       "把你的 {sibling} 也放进 {folder}（同一个文件夹里的课程文件从这个文件夹互相导入），"
+                       "然后再运行一次命令")
+PACKAGE = "lessons"  # the package the lesson files import each other from
 
 
 class LessonImportError(BrushstrokesError):
-    """A lesson module that is missing or fails to import; message and todo are in the learner's language."""
+    """A lesson module that is missing or fails to import; message and todo are in the learner's language.
+
+    said: {language: (message, todo)} in every language, when known (a note kept for `brushstrokes progress`).
+    """
+
+    def __init__(self, message: str, todo: str, said: dict[str, tuple[str, str]] | None = None) -> None:
+        super().__init__(message, todo)
+        self.said = said or {}
+
+    @classmethod
+    def speaking(cls, say: Callable[[str], tuple[str, str]]) -> LessonImportError:
+        """The error from say(lang) -> (message, todo): in the learner's language, and kept in every language."""
+        said = {lang: say(lang) for lang in LANGUAGES}
+        return cls(*said[language()], said=said)
 
 
 def lesson_path(module: str, use: str = "lessons", folder: Path | None = None) -> Path:
@@ -64,17 +92,17 @@ def load_lesson(module: str, use: str = "lessons", folder: Path | None = None) -
     Raises LessonImportError naming the file and, for a syntax or import error, the learner's line.
     """
     path = lesson_path(module, use, folder)
-    lang = language()
     if not path.is_file():
         file = display(path)
-        raise LessonImportError(MISSING(lang, file=file), MISSING_TODO(lang, file=file))
+        raise LessonImportError.speaking(lambda lang: (MISSING(lang, file=file), MISSING_TODO(lang, file=file)))
     name = f"{use}.{module}" if folder is None else f"brushstrokes_checked_{module}"
     spec = importlib.util.spec_from_file_location(name, path)
     loaded = importlib.util.module_from_spec(spec)
     previous = sys.modules.get(name)
     sys.modules[name] = loaded
     try:
-        spec.loader.exec_module(loaded)
+        with siblings_from(path.parent if folder is not None else None):
+            spec.loader.exec_module(loaded)
     except Exception as exc:  # a learner's file can fail in any way: report it briefly
         if previous is not None:
             sys.modules[name] = previous
@@ -84,14 +112,62 @@ def load_lesson(module: str, use: str = "lessons", folder: Path | None = None) -
     return loaded
 
 
+@contextlib.contextmanager
+def siblings_from(folder: Path | None) -> Iterator[None]:
+    """While the block runs, `import lessons.X` imports X.py from `folder` (freshly: nothing of the repository's
+    lessons/ is reused); afterwards the modules named `lessons` and `lessons.*` are what they were before.
+    folder None: nothing changes."""
+    if folder is None:
+        yield
+        return
+    folder = Path(folder).resolve()
+    saved = {key: mod for key, mod in sys.modules.items() if key == PACKAGE or key.startswith(PACKAGE + ".")}
+    for key in saved:
+        del sys.modules[key]
+    package = importlib.util.module_from_spec(importlib.machinery.ModuleSpec(PACKAGE, None, is_package=True))
+    package.__path__ = [str(folder)]
+    sys.modules[PACKAGE] = package
+    finder = SiblingFinder(folder)
+    sys.meta_path.insert(0, finder)  # before the finder of the project's own (editable) install
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        for key in [key for key in sys.modules if key == PACKAGE or key.startswith(PACKAGE + ".")]:
+            del sys.modules[key]
+        sys.modules.update(saved)
+
+
+class SiblingFinder(importlib.abc.MetaPathFinder):
+    """Finds `lessons.X` as X.py in one folder, and nowhere else (not in the repository's lessons/)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def find_spec(self, name: str, path=None, target=None):
+        if not name.startswith(PACKAGE + ".") or name.count(".") != 1:
+            return None
+        file = self.folder / f"{name.split('.', 1)[1]}.py"
+        if not file.is_file():
+            raise ModuleNotFoundError(f"No module named {name!r} in {self.folder}", name=name)
+        return importlib.util.spec_from_file_location(name, file)
+
+
 def import_error(exc: BaseException, path: Path) -> LessonImportError:
     """The LessonImportError for a module at `path` that raised `exc` while importing."""
-    lang, file = language(), display(path)
+    file = display(path)
     line = exc.lineno if isinstance(exc, SyntaxError) and exc.lineno else None
     if line is None:
         frame = learner_frame(exc.__traceback__, path)
         line = frame[1] if frame else None
-    where = AT_LINE(lang, line=line) if line else ""
+    missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+    if missing and missing.startswith(PACKAGE + ".") and missing.count(".") == 1:
+        sibling, folder = missing.split(".", 1)[1] + ".py", display(path.parent) + "/"
+        return LessonImportError.speaking(lambda lang: (
+            NO_SIBLING(lang, file=file, where=AT_LINE(lang, line=line) if line else "", name=missing,
+                       folder=folder, sibling=sibling),
+            NO_SIBLING_TODO(lang, sibling=sibling, folder=folder)))
     error = f"{type(exc).__name__}: {exc}"
-    return LessonImportError(CANNOT_IMPORT(lang, file=file, where=where, error=error),
-                             CANNOT_IMPORT_TODO(lang, file=file))
+    return LessonImportError.speaking(lambda lang: (
+        CANNOT_IMPORT(lang, file=file, where=AT_LINE(lang, line=line) if line else "", error=error),
+        CANNOT_IMPORT_TODO(lang, file=file)))

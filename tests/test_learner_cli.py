@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from brushstrokes import cli, course, i18n, progress
@@ -447,3 +448,33 @@ def test_the_last_hint_is_the_solutions_code(ex):
     for lang in ("en", "zh"):
         code = [line.strip().strip("`") for line in ex.hints[-1](lang).splitlines() if line.strip()]
         assert code and all(line in solution_lines for line in code), f"{ex.id}: {code} not in the solution"
+
+
+# lessons in a folder import each other from that folder ------------------------------------------------------
+def test_a_lesson_in_a_folder_imports_its_sibling_lessons_from_that_folder(folders):
+    from brushstrokes.loader import load_lesson
+
+    lessons, _ = folders
+    put_solution(lessons, "content_loss")
+    before = {key: module for key, module in sys.modules.items() if key.split(".")[0] == "lessons"}
+    lesson3 = load_lesson("lesson3_paint", folder=lessons)
+    assert Path(lesson3.content_loss.__code__.co_filename).resolve() == (lessons / f"{MODULE}.py").resolve()
+    assert Path(lesson3.style_loss.__code__.co_filename).resolve() == (lessons / "lesson2_style.py").resolve()
+    assert lesson3.content_loss(np.ones(3), np.zeros(3)) == 1.5  # the folder's lesson 1 (solved), not lessons/
+    assert {key: module for key, module in sys.modules.items() if key.split(".")[0] == "lessons"} == before
+
+
+@pytest.mark.parametrize(("lang", "said", "todo"), [
+    ("en", "it imports lessons.lesson1_content, and", "put your lesson1_content.py into"),
+    ("zh", "它导入了 lessons.lesson1_content，但", "把你的 lesson1_content.py 也放进"),
+])
+def test_a_sibling_lesson_missing_from_the_folder_is_named(folders, lang, said, todo):
+    from brushstrokes.loader import LessonImportError, load_lesson
+
+    lessons, _ = folders
+    (lessons / f"{MODULE}.py").unlink()
+    i18n.set_language(lang)
+    with pytest.raises(LessonImportError) as info:
+        load_lesson("lesson3_paint", folder=lessons)
+    assert said in info.value.message and "lesson1_content.py" in info.value.message
+    assert todo in info.value.todo
