@@ -8,9 +8,23 @@ import subprocess
 from pathlib import Path
 from types import ModuleType
 
+from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
 
-SETUP_HINT = "run `make setup` in the project folder, then use `.venv/bin/python` (or `source .venv/bin/activate`)"
+CANNOT_IMPORT = Text("pycaffe cannot be imported ({error})", "无法导入 pycaffe（{error}）")
+SETUP_HINT = Text("run `make setup` in the project folder, then use `.venv/bin/python` (or `source "
+                  ".venv/bin/activate`); `brushstrokes doctor` says what else is missing",
+                  "在项目文件夹里运行 `make setup`，然后使用 `.venv/bin/python`（或 `source .venv/bin/activate`）；"
+                  "`brushstrokes doctor` 会说明还缺什么")
+NO_DRIVER = Text("no NVIDIA driver (nvidia-smi not found): Caffe runs on the CPU",
+                 "没有 NVIDIA 驱动（找不到 nvidia-smi）：Caffe 在 CPU 上运行")
+SMI_FAILED = Text("nvidia-smi failed ({error}): Caffe runs on the CPU; `nvidia-smi -L` shows the driver's own error",
+                  "nvidia-smi 运行失败（{error}）：Caffe 在 CPU 上运行；`nvidia-smi -L` 会显示驱动自己的错误")
+NO_GPU_LISTED = Text("the NVIDIA driver lists no GPU: Caffe runs on the CPU",
+                     "NVIDIA 驱动没有列出任何 GPU：Caffe 在 CPU 上运行")
+CPU_BUILD = Text("a GPU is present but the active Caffe build is CPU-only: run `make setup CUDA=1`",
+                 "有 GPU，但当前的 Caffe 只支持 CPU：运行 `make setup CUDA=1`")
 
 
 def import_caffe() -> ModuleType:
@@ -19,7 +33,8 @@ def import_caffe() -> ModuleType:
     try:
         import caffe
     except ImportError as exc:
-        raise BrushstrokesError(f"pycaffe cannot be imported ({exc})", SETUP_HINT) from exc
+        lang = language()
+        raise BrushstrokesError(CANNOT_IMPORT(lang, error=exc), SETUP_HINT(lang)) from exc
     return caffe
 
 
@@ -43,21 +58,23 @@ def build_info() -> dict[str, str]:
 
 
 def gpu_status() -> tuple[bool, str]:
-    """(usable, reason): a GPU is usable when the driver sees one and Caffe was built with CUDA."""
+    """(usable, reason): a GPU is usable when the driver sees one and Caffe was built with CUDA (the reason in the
+    learner's language)."""
+    lang = language()
     if shutil.which("nvidia-smi") is None:
-        return False, "no NVIDIA driver (nvidia-smi not found): Caffe runs on the CPU"
+        return False, NO_DRIVER(lang)
     try:
         out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"nvidia-smi failed ({exc}): Caffe runs on the CPU"
+        return False, SMI_FAILED(lang, error=exc)
     if out.returncode != 0 or "GPU" not in out.stdout:
-        return False, "the NVIDIA driver lists no GPU: Caffe runs on the CPU"
+        return False, NO_GPU_LISTED(lang)
     try:
         variant = build_info()["variant"]
     except BrushstrokesError:
         variant = "none"
     if variant != "cuda":
-        return False, "a GPU is present but the active Caffe build is CPU-only: run `make setup CUDA=1`"
+        return False, CPU_BUILD(lang)
     return True, out.stdout.strip().splitlines()[0]
 
 

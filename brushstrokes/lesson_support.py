@@ -9,6 +9,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from brushstrokes.course.model import Text
+from brushstrokes.i18n import language
+
+STOPPING = Text("Ctrl-C: finishing this iteration and keeping the result (press Ctrl-C again to stop at once, "
+                "without a result)",
+                "Ctrl-C：完成这一次迭代后停止，并保留结果（再按一次 Ctrl-C 会立即停止，不保留结果）")
+
 
 class Reconstruction(NamedTuple):
     """What an optimisation loop returns.
@@ -40,7 +47,7 @@ def progress(iters: int, desc: str = "iterations") -> Iterator[int]:
             if flag.requested:
                 raise KeyboardInterrupt
             flag.requested = True
-            print("\nCtrl-C: finishing this iteration and keeping the result (press again to abort)")
+            print("\n" + STOPPING(language()))
 
         previous = signal.signal(signal.SIGINT, stop)
     try:

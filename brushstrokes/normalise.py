@@ -208,7 +208,9 @@ def main() -> int:
     try:
         path = ensure_normalised(say=lambda line: (said.append(line), print(line)))
     except BrushstrokesError as exc:
-        print(f"error: {exc.message}\n  what to do: {exc.todo}", file=sys.stderr)
+        from brushstrokes.exits import ERROR
+
+        print(ERROR(language(), message=exc.message, todo=exc.todo), file=sys.stderr)
         return 2
     if not said:
         print(READY(language(), path=path))

@@ -10,7 +10,9 @@ import numpy as np
 
 from brushstrokes import paths
 from brushstrokes.caffe_env import import_caffe, use_best_device
+from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
+from brushstrokes.i18n import language
 
 BLOCKS = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512))
 CONV_LAYERS = tuple(f"conv{b}_{i}" for b, n, _ in BLOCKS for i in range(1, n + 1))
@@ -19,11 +21,19 @@ CONTENT_LAYER = "conv4_2"
 STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
 POOLINGS = {"avg": "AVE", "max": "MAX"}
 
+BAD_POOLING = Text("unknown pooling {pooling!r}", "未知的池化方式 {pooling!r}")
+BAD_POOLING_TODO = Text("use pooling='avg' (the paper's) or 'max'", "请用 pooling='avg'（论文的做法）或 'max'")
+TOO_SMALL = Text("input {height}x{width} px is too small for VGG19's five poolings",
+                 "输入 {height}x{width} 像素太小，经不起 VGG19 的五次池化")
+TOO_SMALL_TODO = Text("use at least 16 px on each side (64 px or more to see anything)",
+                      "每边至少用 16 像素（要看出东西，用 64 像素或更大）")
+
 
 def prototxt_text(pooling: str = "avg") -> str:
     """The project's models/vgg19.prototxt with average ('avg', the paper's) or max pooling."""
     if pooling not in POOLINGS:
-        raise BrushstrokesError(f"unknown pooling {pooling!r}", "use pooling='avg' (the paper's) or 'max'")
+        lang = language()
+        raise BrushstrokesError(BAD_POOLING(lang, pooling=pooling), BAD_POOLING_TODO(lang))
     text = paths.PROTOTXT.read_text()
     return text.replace("pool: AVE", f"pool: {POOLINGS[pooling]}")
 
@@ -67,8 +77,8 @@ def net_from_text(text: str, weights: str | Path) -> Any:
 def set_input_shape(net: Any, height: int, width: int) -> None:
     """Reshape the net for a (1, 3, height, width) input; blobs are reallocated."""
     if height < 16 or width < 16:
-        raise BrushstrokesError(f"input {height}x{width} px is too small for VGG19's five poolings",
-                                "use at least 16 px on each side (64 px or more to see anything)")
+        lang = language()
+        raise BrushstrokesError(TOO_SMALL(lang, height=height, width=width), TOO_SMALL_TODO(lang))
     net.blobs["data"].reshape(1, 3, int(height), int(width))
     net.reshape()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -478,3 +479,63 @@ def test_a_sibling_lesson_missing_from_the_folder_is_named(folders, lang, said, 
         load_lesson("lesson3_paint", folder=lessons)
     assert said in info.value.message and "lesson1_content.py" in info.value.message
     assert todo in info.value.todo
+
+
+# messages of the support code, in both languages -------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_support_messages_read_in_the_learners_language(monkeypatch, capsys, lang):
+    import signal
+
+    from brushstrokes import caffe_env, lesson_support, vgg
+    from brushstrokes.errors import BrushstrokesError
+
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    i18n.set_language(lang)
+    try:
+        said = []
+        for call in (lambda: vgg.prototxt_text("median"), lambda: vgg.set_input_shape(None, 8, 8)):
+            with pytest.raises(BrushstrokesError) as info:
+                call()
+            said += [info.value.message, info.value.todo]
+        monkeypatch.setitem(sys.modules, "caffe", None)  # `import caffe` fails
+        with pytest.raises(BrushstrokesError) as info:
+            caffe_env.import_caffe()
+        said += [info.value.message, info.value.todo]
+        monkeypatch.setattr(caffe_env.shutil, "which", lambda name: None)
+        said.append(caffe_env.gpu_status()[1])
+        assert all(bool(chinese.search(text)) == (lang == "zh") for text in said), said
+        assert "make setup" in said[5] and "16" in said[3]
+
+        steps = lesson_support.progress(3)
+        next(steps)
+        signal.raise_signal(signal.SIGINT)  # the first Ctrl-C: finish this iteration, keep the result
+        assert list(steps) == []
+        out = capsys.readouterr().out
+        assert bool(chinese.search(out)) == (lang == "zh") and "Ctrl-C" in out
+    finally:
+        i18n.set_language(None)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_fetch_model_and_normalise_speak_the_learners_language(monkeypatch, capsys, tmp_path, lang):
+    from brushstrokes import normalise, weights
+    from brushstrokes.errors import BrushstrokesError
+
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    monkeypatch.setattr(weights, "fetch_model", lambda **kwargs: tmp_path / "vgg19.caffemodel")
+    try:
+        assert cli.main(["--lang", lang, "fetch-model"]) == 0
+        out = capsys.readouterr().out
+        assert str(tmp_path / "vgg19.caffemodel") in out and "brushstrokes doctor" in out
+        assert bool(chinese.search(out)) == (lang == "zh")
+
+        def refuse(**kwargs):
+            raise BrushstrokesError("x", "y")
+
+        monkeypatch.setattr(normalise, "ensure_normalised", refuse)
+        assert normalise.main() == 2
+        err = capsys.readouterr().err
+        assert err.startswith("错误：x" if lang == "zh" else "error: x")
+        assert ("怎么办：y" if lang == "zh" else "what to do: y") in err
+    finally:
+        i18n.set_language(None)

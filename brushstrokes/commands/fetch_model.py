@@ -6,13 +6,20 @@ import argparse
 from pathlib import Path
 
 from brushstrokes import paths
+from brushstrokes.course.model import Text
+
+READY = Text("VGG19 weights ready: {path}\nNext: `brushstrokes doctor` checks that everything is in place; then "
+             "start lesson 1 (docs/lesson1.md) and grade it with `brushstrokes check 1`.",
+             "VGG19 权重已就绪：{path}\n下一步：`brushstrokes doctor` 会检查一切是否就绪；然后开始第 1 课"
+             "（docs/lesson1.zh.md），用 `brushstrokes check 1` 评分。")
 
 
 def run(args: argparse.Namespace) -> int:
+    from brushstrokes.i18n import language
     from brushstrokes.weights import fetch_model
 
     path = fetch_model(dest=args.dest, local=args.source_file, timeout=args.timeout)
-    print(f"VGG19 weights ready: {path}")
+    print(READY(language(), path=path))
     return 0
 
 
