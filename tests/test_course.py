@@ -1,7 +1,8 @@
 """Every lesson and exercise of the course registry is complete: stub, solution, checks, hints, pages.
 
 Parametrised over brushstrokes.course: a lesson whose lessons/ module does not exist yet is skipped (with the
-reason); once it exists, every one of its exercises must be complete.
+reason); once it exists, every one of its exercises must be complete. The stubs tested are the committed ones
+(git show HEAD:lessons/...), never the working files a learner fills in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from brushstrokes import course
+from brushstrokes.learner.stubs import write_committed_lessons
+from brushstrokes.loader import load_lesson
 from brushstrokes.paths import ROOT
 
 EXERCISES = [pytest.param(lesson, ex, id=ex.id) for lesson in course.LESSONS for ex in lesson.exercises]
@@ -27,14 +30,28 @@ def module_at(path: Path):
     return module
 
 
-def existing(lesson: course.Lesson):
-    """(stub module, solution module) of a lesson; skips the test while its lessons/ file does not exist."""
-    stub = ROOT / "lessons" / f"{lesson.module}.py"
-    if not stub.exists():
-        pytest.skip(f"lesson {lesson.number}: lessons/{lesson.module}.py does not exist yet")
-    solution = ROOT / "solutions" / f"{lesson.module}.py"
-    assert solution.exists(), f"lessons/{lesson.module}.py exists but solutions/{lesson.module}.py does not"
-    return module_at(stub), module_at(solution)
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the committed lesson files (the stubs as shipped)."""
+    folder = tmp_path_factory.mktemp("committed") / "lessons"
+    if not write_committed_lessons(folder):
+        pytest.skip("git cannot give the committed lessons/ (no git, or nothing committed): the stubs as shipped "
+                    "are unknown")
+    return folder
+
+
+@pytest.fixture
+def existing(shipped: Path):
+    """existing(lesson) -> (stub module, solution module); skips the test while the lesson's file is not
+    committed in lessons/ yet."""
+    def load(lesson: course.Lesson):
+        if not (shipped / f"{lesson.module}.py").exists():
+            pytest.skip(f"lesson {lesson.number}: lessons/{lesson.module}.py is not committed yet")
+        solution = ROOT / "solutions" / f"{lesson.module}.py"
+        assert solution.exists(), f"lessons/{lesson.module}.py exists but solutions/{lesson.module}.py does not"
+        return load_lesson(lesson.module, folder=shipped), module_at(solution)
+
+    return load
 
 
 def marked_exercises(lesson: course.Lesson) -> dict[str, list[str]]:
@@ -57,7 +74,7 @@ def signature(fn) -> list[tuple[str, object, object]]:
 
 
 @pytest.mark.parametrize(("lesson", "ex"), EXERCISES)
-def test_stub_and_solution_share_the_signature(lesson, ex):
+def test_stub_and_solution_share_the_signature(lesson, ex, existing):
     stub, solution = existing(lesson)
     assert callable(getattr(stub, ex.function, None)), f"lessons/{lesson.module}.py has no {ex.function}"
     assert callable(getattr(solution, ex.function, None)), f"solutions/{lesson.module}.py has no {ex.function}"
@@ -65,7 +82,7 @@ def test_stub_and_solution_share_the_signature(lesson, ex):
 
 
 @pytest.mark.parametrize(("lesson", "ex"), EXERCISES)
-def test_stub_raises_not_implemented_naming_its_exercise(lesson, ex):
+def test_stub_raises_not_implemented_naming_its_exercise(lesson, ex, existing):
     stub, _ = existing(lesson)
     fn = getattr(stub, ex.function)
     required = [p for p in inspect.signature(fn).parameters.values() if p.default is inspect.Parameter.empty]
@@ -74,14 +91,14 @@ def test_stub_raises_not_implemented_naming_its_exercise(lesson, ex):
 
 
 @pytest.mark.parametrize(("lesson", "ex"), EXERCISES)
-def test_exercise_has_checks(lesson, ex):
+def test_exercise_has_checks(lesson, ex, existing):
     existing(lesson)
     checks = marked_exercises(lesson).get(ex.id, [])
     assert checks, f"checks/test_lesson{lesson.number}.py has no check marked @pytest.mark.exercise({ex.id!r})"
 
 
 @pytest.mark.parametrize(("lesson", "ex"), EXERCISES)
-def test_hints_in_both_languages(lesson, ex):
+def test_hints_in_both_languages(lesson, ex, existing):
     existing(lesson)
     assert ex.hints, f"exercise {ex.id} has no hints"
     for i, hint in enumerate(ex.hints, 1):
@@ -92,7 +109,7 @@ def test_hints_in_both_languages(lesson, ex):
 
 @pytest.mark.parametrize(("lesson", "ex"), EXERCISES)
 @pytest.mark.parametrize("suffix", [".md", ".zh.md"])
-def test_both_pages_have_a_section_on_the_exercise(lesson, ex, suffix):
+def test_both_pages_have_a_section_on_the_exercise(lesson, ex, suffix, existing):
     existing(lesson)
     page = ROOT / "docs" / lesson.page.replace(".md", suffix)
     assert page.exists(), f"docs/{page.name} does not exist"

@@ -186,6 +186,8 @@ def test_check_no_match_lists_the_exercises(folders, capsys):
 @pytest.mark.parametrize("query", ["1.1", "1_1", "content_loss"])
 def test_check_grades_the_copy_and_records_progress(folders, capsys, query):
     lessons, state = folders
+    real = ROOT / "lessons" / f"{MODULE}.py"
+    before = real.read_bytes()  # however far the learner has got in it
     assert cli.main(["check", query]) == 1  # the stub
     out = capsys.readouterr().out
     assert "not started" in out and "0 of 1 selected exercises pass" in out
@@ -194,7 +196,7 @@ def test_check_grades_the_copy_and_records_progress(folders, capsys, query):
     assert cli.main(["check", query]) == 0
     assert "1 of 1 selected exercises pass" in capsys.readouterr().out
     assert progress.load(state / "progress.json")["1.1"]["status"] == "passed"
-    assert (ROOT / "lessons" / f"{MODULE}.py").read_text() == committed_file(MODULE)  # the real file untouched
+    assert real.read_bytes() == before  # the real file untouched
 
 
 # watch -------------------------------------------------------------------------------------------------------
@@ -539,3 +541,24 @@ def test_fetch_model_and_normalise_speak_the_learners_language(monkeypatch, caps
         assert ("怎么办：y" if lang == "zh" else "what to do: y") in err
     finally:
         i18n.set_language(None)
+
+
+# the stubs as shipped ----------------------------------------------------------------------------------------
+def test_the_committed_stubs_are_read_whatever_the_working_file_holds(tmp_path):
+    """A repository whose lessons/ a learner has filled in: the helper the project's tests use gives the stubs."""
+    from brushstrokes.loader import load_lesson
+
+    repo = tmp_path / "repo"
+    (repo / "lessons").mkdir(parents=True)
+    stub = committed_file(MODULE)
+    assert stub is not None and "NotImplementedError" in stub
+    (repo / "lessons" / f"{MODULE}.py").write_text(stub)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for args in (["init", "-q"], ["add", "lessons"], ["commit", "-q", "-m", "stubs"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    (repo / "lessons" / f"{MODULE}.py").write_text((ROOT / "solutions" / f"{MODULE}.py").read_text())
+    assert stubs.committed_lesson(MODULE, root=repo) == stub
+    folder = tmp_path / "shipped"
+    assert MODULE in stubs.write_committed_lessons(folder, root=repo)
+    with pytest.raises(NotImplementedError, match="1.1"):
+        load_lesson(MODULE, folder=folder).content_loss(None, None)

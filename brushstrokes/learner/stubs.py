@@ -63,16 +63,37 @@ def solution_file(ex: Exercise) -> str:
     return f"solutions/{course.owner(ex).module}.py"
 
 
-def committed_stub(ex: Exercise) -> str | None:
-    """The committed lessons/<module>.py (git show HEAD:...), or None when git cannot give it."""
-    path = f"lessons/{course.owner(ex).module}.py"
+def committed_lesson(module: str, root: Path = ROOT) -> str | None:
+    """The committed lessons/<module>.py of the repository at `root`: the stubs as shipped (git show HEAD:...),
+    whatever the learner has written into the working file since; None when git cannot give it (no git, or the
+    file is not committed)."""
     try:
-        done = subprocess.run(["git", "show", f"HEAD:{path}"], cwd=ROOT, capture_output=True, timeout=30)
+        done = subprocess.run(["git", "show", f"HEAD:lessons/{module}.py"], cwd=root, capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0:
         return None
     return done.stdout.decode("utf-8")
+
+
+def committed_stub(ex: Exercise) -> str | None:
+    """The committed lesson file that holds `ex`'s stub, or None when git cannot give it."""
+    return committed_lesson(course.owner(ex).module)
+
+
+def write_committed_lessons(folder: Path, root: Path = ROOT) -> list[str]:
+    """Write every committed lesson file into `folder` (made if missing); the modules written. Loaded from there
+    (brushstrokes.loader.load_lesson(module, folder=folder)), the lessons import each other from that folder too,
+    so the shipped stubs can be tested however far the learner has got in lessons/."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for lesson in course.LESSONS:
+        text = committed_lesson(lesson.module, root)
+        if text is not None:
+            (folder / f"{lesson.module}.py").write_text(text, encoding="utf-8")
+            written.append(lesson.module)
+    return written
 
 
 def rebuilt_stub(ex: Exercise, learner_text: str | None) -> str:
