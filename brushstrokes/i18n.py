@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable, Iterator
 
 LANGUAGES = ("en", "zh")
 _chosen: str | None = None
@@ -28,3 +30,32 @@ def language() -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Within the block, language() is `lang`; the language chosen before comes back afterwards."""
+    global _chosen
+    previous = _chosen
+    set_language(lang)
+    try:
+        yield
+    finally:
+        _chosen = previous
+
+
+def in_every_language(say: Callable[[], str]) -> dict[str, str]:
+    """{language: what `say()` returns while language() is that language}: a message kept for later, to be shown
+    in whichever language is asked for then (e.g. a failure's note, read back by `brushstrokes progress`)."""
+    said = {}
+    for lang in LANGUAGES:
+        with speaking(lang):
+            said[lang] = say()
+    return said
+
+
+def in_language(said: str | dict[str, str] | None, lang: str) -> str:
+    """A message kept with in_every_language (or a plain string, shown as it is) in `lang`."""
+    if isinstance(said, dict):
+        return str(said.get(lang) or next((v for v in said.values() if v), ""))
+    return "" if said is None else str(said)

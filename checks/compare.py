@@ -7,7 +7,7 @@ The failure carries the mistake's short name as `.note`: the score table shows i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -29,20 +29,28 @@ EXPECTED = Text("  expected {expected}", "  应该是 {expected}")
 LIKELY = Text("  likely mistake: {name}: {fix}", "  可能的错误：{name}：{fix}")
 HINT = Text("  hint: {fix}", "  提示：{fix}")
 NEXT = Text("  next: {step}", "  下一步：{step}")
-Message = str | Text
+Message = str | Text | Callable[[str], str]  # a Text, or any callable taking the language
 
 
 def say(message: Message) -> str:
     """A message in the learner's language."""
-    return message(language()) if isinstance(message, Text) else str(message)
+    return message(language()) if callable(message) else str(message)
 
 
 class CheckFailed(pytest.fail.Exception):
-    """A check's failure, with the mistake's short name for the score table (`note`)."""
+    """A check's failure, with the mistake's short name for the score table (`note`).
 
-    def __init__(self, message: str, note: str | None = None) -> None:
+    The note is kept as given (`note_message`): a Text reads in any language later (the learner's progress).
+    """
+
+    def __init__(self, message: str, note: Message | None = None) -> None:
         super().__init__(message, pytrace=False)
-        self.note = note
+        self.note_message = note
+
+    @property
+    def note(self) -> str | None:
+        """The note in the learner's language (None when there is none)."""
+        return say(self.note_message) if self.note_message is not None else None
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,7 @@ def fail(ex: Graded, call: Message, got: Message, expected: Message, mistake: Me
     else:
         lines.append(HINT(lang, fix=say(fix)))
     lines.append(NEXT(lang, step=ex.next_step))
-    raise CheckFailed("\n".join(lines), say(mistake) if mistake else say(note) if note else None)
+    raise CheckFailed("\n".join(lines), mistake if mistake else note if note else None)
 
 
 ONE_NUMBER = Text("one number (a Python float)", "一个数（Python float）")

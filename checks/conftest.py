@@ -1,7 +1,8 @@
 """pytest set-up of the self-grading checks: options, the grading plugin, and the fixtures every lesson shares.
 
     pytest checks/                  grade your code in lessons/
-    pytest checks/ -k 1.2           only exercise 1.2 (also: -k 1_2, -k content_grad, -k lesson1)
+    pytest checks/ -k 1.2           only exercise 1.2 (also: -k 1_2, -k content_grad; -k lesson1: a lesson),
+                                    matched exactly (checks.grading.ExactKeywords)
     pytest checks/ --solutions      grade the reference solutions (they must all pass)
     pytest checks/ --lessons-dir D  grade the lesson files in folder D (the project's tests and mutants use it)
     pytest checks/ --check-timeout S   each check's time limit in seconds (default 60; 0 = none)
@@ -31,6 +32,7 @@ describe); loop grading: checks.loops. Messages may be Text(en, zh).
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -39,12 +41,12 @@ import pytest
 
 from brushstrokes import course
 from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.i18n import language, speaking
 from checks import messages as msg
 from checks.compare import CheckFailed
 from checks.grading import DEFAULT_TIMEOUT, GradingPlugin
 from checks.loops import guard
-from checks.target import Graded, LessonImportError, Target, parameters, signature_text
+from checks.target import Graded, LessonImportError, Target, import_problem, parameters, signature_text
 
 REFERENCES = Path(__file__).resolve().parent / "references"
 
@@ -94,15 +96,31 @@ def exercise(request: pytest.FixtureRequest) -> Graded:
     return plugin(request.config).graded(request.node.get_closest_marker("exercise").args[0])
 
 
+def import_note(problem: LessonImportError, path: Path) -> Callable[[str], str]:
+    """The first line of an import problem in any language (the score table's note, kept for `progress`)."""
+    loader_error = problem.__context__  # the loader's own error, when target.import_problem named another file
+
+    def note(lang: str) -> str:
+        if lang in problem.said:
+            return problem.said[lang][0].splitlines()[0]
+        if isinstance(loader_error, LessonImportError) and loader_error.__cause__ is not None:
+            with speaking(lang):
+                return import_problem(loader_error, path).message.splitlines()[0]
+        return problem.message.splitlines()[0]
+
+    return note
+
+
 def load_graded(request: pytest.FixtureRequest, module: str) -> ModuleType:
     """A lesson module of the graded target; an import problem fails the check with the learner's line."""
     problem = None
+    target = plugin(request.config).target
     try:
-        return plugin(request.config).target.load(module)
+        return target.load(module)
     except LessonImportError as exc:
         problem = exc
     raise CheckFailed(f"{problem.message}\n  {msg.NEXT(language(), step=problem.todo).strip()}",
-                      problem.message.splitlines()[0])
+                      import_note(problem, target.path(module)))
 
 
 @pytest.fixture
@@ -112,9 +130,9 @@ def lesson(request: pytest.FixtureRequest, exercise: Graded, reference: ModuleTy
     lang = language()
     fn = getattr(module, exercise.function, None)
     if not callable(fn):
-        raise CheckFailed(msg.NO_FUNCTION(lang, file=exercise.file, function=exercise.function, id=exercise.id),
-                          msg.NO_FUNCTION(lang, file=exercise.file, function=exercise.function,
-                                          id=exercise.id).splitlines()[0])
+        fields = {"file": exercise.file, "function": exercise.function, "id": exercise.id}
+        raise CheckFailed(msg.NO_FUNCTION(lang, **fields),
+                          lambda lang: msg.NO_FUNCTION(lang, **fields).splitlines()[0])
     wanted = getattr(reference, exercise.function)
     try:
         same = parameters(fn) == parameters(wanted)
@@ -124,7 +142,7 @@ def lesson(request: pytest.FixtureRequest, exercise: Graded, reference: ModuleTy
         expected = signature_text(exercise.function, wanted)
         raise CheckFailed(msg.SIGNATURE(lang, file=exercise.file, got=signature_text(exercise.function, fn),
                                         expected=expected, id=exercise.id),
-                          msg.SIGNATURE_NOTE(lang, expected=expected))
+                          lambda lang: msg.SIGNATURE_NOTE(lang, expected=expected))
     return module
 
 
@@ -216,4 +234,4 @@ def vgg(_vgg_net):
     if layers:
         lang = language()
         raise CheckFailed(f"{msg.NET_DAMAGED(lang, layers=', '.join(layers[:4]))}\n  "
-                          f"{msg.NET_DAMAGED_FIX(lang)}", msg.NET_DAMAGED_NAME(lang))
+                          f"{msg.NET_DAMAGED_FIX(lang)}", msg.NET_DAMAGED_NAME)

@@ -8,19 +8,31 @@ Learner code cannot hang or fool the run: each check has a time limit (--check-t
 the function; a real Ctrl-C stops the run and says so (the lessons' progress helper cannot swallow it), while a
 KeyboardInterrupt, sys.exit or os._exit raised by learner code fails that check only; learner output is cut to
 a few lines; one block per failing exercise.
-`--score-json PATH` also writes the table as JSON (tools/check_untouched_lessons.py reads it). A run on the
-learner's lessons/ records each graded exercise with brushstrokes.progress.record.
+`--score-json PATH` also writes the table as JSON (tools/check_untouched_lessons.py reads it).
+
+The learner's state: a run on the learner's lesson files (lessons/, or the folder $BRUSHSTROKES_LESSONS_DIR names)
+records each graded exercise with brushstrokes.progress.record, in the state folder the rest of the learner's
+commands use (brushstrokes.learner.places.state_dir(): $BRUSHSTROKES_STATE_DIR, else .brushstrokes/); each note
+is kept in every language, so `brushstrokes progress` shows it in the language asked for. Such a run also reads
+the grades kept from earlier runs: an exercise this run did not select shows its last grade, the lesson's score
+counts it, and the next step is the first exercise of the course not passed yet (a failure of this run first).
+The JSON score holds this run's grades only.
+
+`-k` with an exercise's id (1.2 or 1_2), its function (content_grad) or a lesson (lesson1, lesson1_content)
+selects exactly those checks: pytest alone matches substrings of check names, so `-k 1_1` would also pick
+lesson 2's checks at layer conv1_1. Other words of the expression keep pytest's meaning.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
 import sys
 import types
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -28,7 +40,8 @@ import pytest
 from brushstrokes import course, lesson_support, progress
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.i18n import LANGUAGES, in_every_language, in_language, language
+from brushstrokes.learner import places
 from checks import messages as msg
 from checks.compare import CheckFailed
 from checks.target import Graded, Target, display, learner_frame
@@ -79,6 +92,8 @@ class ExerciseResult:
     status: str = NOT_RUN
     note: str = ""
     checks: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)  # the note in every language ({} when there is none)
+    earlier: str = ""  # when this grade was given, for one kept from an earlier run ("" for this run's)
 
 
 def sort_key(exercise_id: str) -> tuple[int, ...]:
@@ -101,7 +116,7 @@ def pad(text: str, width: int) -> str:
 
 
 def first_line(message: str) -> str:
-    lines = message.strip().splitlines() or ["failed"]
+    lines = message.strip().splitlines() or [msg.STATUS[FAILED](language())]
     return lines[0] if len(lines[0]) <= 70 else lines[0][:67] + "..."
 
 
@@ -110,6 +125,27 @@ SCORE_JSON = Text("--score-json {path} cannot be written: {problem}; give a file
                   "无法写入 --score-json {path}：{problem}；请给出可写文件夹中的文件，"
                   "例如 --score-json output/score.json")
 FOLDER = Text("folder", "文件夹")
+SCORE_JSON_FAILED = Text("ERROR: {problem}", "错误：{problem}")
+EARLIER = Text("last checked {when}", "上次检查 {when}")
+EARLIER_NOTE = Text("{note} · last checked {when}", "{note} · 上次检查 {when}")
+NEXT_EARLIER_FAILED = Text("Next: what you checked passes; exercise {id} failed when last checked ({note}): fix "
+                           "{function} in {file}, then run `brushstrokes check {id}`.",
+                           "下一步：你检查的练习都通过了；练习 {id} 上次检查没有通过（{note}）：改正 {file} 里的 "
+                           "{function}，然后运行 `brushstrokes check {id}`。")
+NEXT_EARLIER_NOT_STARTED = Text("Next: what you checked passes; exercise {id} is not started yet: fill in {function} "
+                                "in {file} (its docstring explains it), then run `brushstrokes check {id}`.",
+                                "下一步：你检查的练习都通过了；练习 {id} 还没有开始：完成 {file} 里的 {function}"
+                                "（文档字符串里有说明），然后运行 `brushstrokes check {id}`。")
+
+
+def said(text: Text, **fields: object) -> dict[str, str]:
+    """`text` with `fields` in every language (a note kept for later)."""
+    return in_every_language(lambda: text(language(), **fields))
+
+
+def same_in_every_language(note: str) -> dict[str, str]:
+    """A note that has one wording only (Python's own words, pytest's) under every language."""
+    return dict.fromkeys(LANGUAGES, note)
 
 
 def score_json_error(path: Path, problem: object) -> str:
@@ -141,6 +177,60 @@ def write_score_json(path: Path, data: dict) -> str | None:
     return None
 
 
+@functools.cache
+def naming_words() -> tuple[dict[str, str], dict[str, str]]:
+    """({word: exercise id}, {word: lesson number}) for every -k word that names an exercise or a lesson."""
+    exercises = {word.lower(): ex.id for ex in course.exercises() for word in (ex.id, ex.keyword, ex.function)}
+    lessons = {word.lower(): lesson.number for lesson in course.LESSONS
+               for word in (f"lesson{lesson.number}", lesson.module)}
+    return exercises, lessons
+
+
+class ExactKeywords:
+    """pytest's -k matcher for one check, except that the words naming an exercise or a lesson match exactly.
+
+    `1.1`, `1_1` and `content_loss` match the checks marked with exercise 1.1 and nothing else (pytest's own
+    matcher finds `1_1` inside `test_2_3_gradient_at_conv1_1`); `lesson1` and `lesson1_content` match the checks
+    of lesson 1's module. Every other word keeps pytest's meaning (a substring of the check's names).
+    """
+
+    def __init__(self, item: pytest.Item, exercise: course.Exercise | None, default) -> None:
+        self.exercise = exercise
+        lesson = getattr(getattr(item, "module", None), "LESSON", None)
+        self.lesson = lesson.number if isinstance(lesson, course.Lesson) else None
+        self.default = default
+
+    def __call__(self, name: str, /, **kwargs) -> bool:
+        exercises, lessons = naming_words()
+        word = name.lower()
+        if word in exercises:
+            return self.exercise is not None and self.exercise.id == exercises[word]
+        if word in lessons:
+            return self.lesson == lessons[word]
+        return self.default(name, **kwargs)
+
+
+def select_by_keyword(config: pytest.Config, items: list[pytest.Item], expression: str,
+                      checks: dict[str, course.Exercise]) -> bool:
+    """Keep the items that `-k expression` selects (ExactKeywords), report the others as deselected; False
+    (nothing done, pytest's own -k applies) when pytest's expression parser cannot be used or rejects it."""
+    try:
+        from _pytest.mark import KeywordMatcher
+        from _pytest.mark.expression import Expression
+
+        compiled = Expression.compile(expression)
+    except (ImportError, AttributeError, SyntaxError):  # pytest says what is wrong with the expression
+        return False
+    kept, dropped = [], []
+    for item in items:
+        matcher = ExactKeywords(item, checks.get(item.nodeid), KeywordMatcher.from_item(item))
+        (kept if compiled.evaluate(matcher) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+    return True
+
+
 class GradingPlugin:
     """Collects each check's outcome per exercise, keeps learner code in bounds, and prints the score table."""
 
@@ -151,7 +241,7 @@ class GradingPlugin:
         self.timeout = timeout
         self.lessons: dict[str, course.Lesson] = {}
         self.checks: dict[str, course.Exercise] = {}  # nodeid -> exercise
-        self.outcomes: dict[str, tuple[str, str]] = {}  # nodeid -> (status, note)
+        self.outcomes: dict[str, tuple[str, dict[str, str]]] = {}  # nodeid -> (status, note in every language)
         self.deselected: set[str] = set()  # nodeids left out by -k
         self.failed_exercises: set[str] = set()
         self.running: str | None = None
@@ -160,6 +250,9 @@ class GradingPlugin:
         self.keyword: str | None = None
         self._previous_sigint = None
         self._reporter = None  # pytest's terminal reporter
+        # the learner's own lesson files: this run's grades are recorded, and the earlier ones read
+        self.learners = target.package == "lessons" and places.is_learners(target.folder)
+        self.stored = progress.load() if self.learners else {}  # {exercise id: {"status", "note", "when"}}
 
     def graded(self, exercise_id: str) -> Graded:
         return self.target.graded(course.exercise(exercise_id))
@@ -177,18 +270,23 @@ class GradingPlugin:
         ex = course.exercise(mark.args[0])
         self.lessons[lesson.number] = lesson
         self.checks[item.nodeid] = ex
-        # `-k 1.2`, `-k 1_2` and `-k content_grad` select the exercise's checks
+        # `-k 1.2`, `-k 1_2` and `-k content_grad` select the exercise's checks (exactly: see select_by_keyword)
         item.extra_keyword_matches.update({ex.id, ex.keyword, ex.function, lesson.module})
 
-    @pytest.hookimpl(trylast=True)
+    @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        self.selected = len(items)
-        self.keyword = config.getoption("keyword") or None
+        """-k, with the words that name exercises and lessons matched exactly (before pytest's own -k)."""
+        self.keyword = (config.getoption("keyword") or "").strip() or None
+        if self.keyword is not None and select_by_keyword(config, items, self.keyword, self.checks):
+            config.option.keyword = ""  # done here: pytest's substring matching would only narrow it again
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.selected = len(session.items)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         for item in items:
             self.deselected.add(item.nodeid)
-            self.outcomes.setdefault(item.nodeid, (NOT_RUN, msg.DESELECTED(language())))
+            self.outcomes.setdefault(item.nodeid, (NOT_RUN, said(msg.DESELECTED)))
 
     # keeping learner code in bounds ---------------------------------------------------------------------
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -261,6 +359,7 @@ class GradingPlugin:
             return report
         ex = self.graded(self.checks[item.nodeid].id)
         status, note, longrepr = self.explain(item, ex, call.excinfo.value)
+        notes = in_every_language(lambda: self.explain(item, ex, call.excinfo.value)[1])  # kept for `progress`
         if status in (FAILED, NOT_STARTED) and ex.id in self.failed_exercises:
             longrepr = msg.SAME_EXERCISE(language(), id=ex.id)
             report.sections = []
@@ -268,7 +367,7 @@ class GradingPlugin:
             self.failed_exercises.add(ex.id)
         if longrepr is not None:
             report.longrepr = longrepr
-        report.user_properties.append(("brushstrokes", (status, note)))
+        report.user_properties.append(("brushstrokes", (status, notes)))
         return report
 
     def explain(self, item: pytest.Item, ex: Graded, exc: BaseException) -> tuple[str, str, str | None]:
@@ -310,30 +409,31 @@ class GradingPlugin:
             return
         given = dict(report.user_properties).get("brushstrokes")
         if report.failed:
-            status, note = given if given else (FAILED, first_line(str(report.longrepr)))
+            status, notes = given if given else (FAILED, same_in_every_language(first_line(str(report.longrepr))))
             if status == FAILED:
-                self.outcomes[report.nodeid] = (status, note)
+                self.outcomes[report.nodeid] = (status, notes)
             else:
-                self.outcomes.setdefault(report.nodeid, (status, note))
+                self.outcomes.setdefault(report.nodeid, (status, notes))
         elif report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else msg.SKIPPED(language())
-            self.outcomes.setdefault(report.nodeid, (NOT_RUN, str(reason).removeprefix("Skipped: ")))
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else None
+            notes = (same_in_every_language(str(reason).removeprefix("Skipped: ")) if reason is not None
+                     else said(msg.SKIPPED))
+            self.outcomes.setdefault(report.nodeid, (NOT_RUN, notes))
         elif report.when == "call":
-            self.outcomes.setdefault(report.nodeid, (PASSED, ""))
+            self.outcomes.setdefault(report.nodeid, (PASSED, {}))
         if report.when == "teardown":
             self.running = None
 
     # the score -------------------------------------------------------------------------------------------
     def results(self) -> list[tuple[course.Lesson, list[ExerciseResult]]]:
         table = []
-        lang = language()
         for number in sorted(self.lessons, key=sort_key):
             lesson = self.lessons[number]
             file = self.target.file(lesson.module)
             rows = {ex.id: ExerciseResult(ex.id, ex.function, file, ex.stretch) for ex in lesson.exercises}
             for nodeid, ex in self.checks.items():
                 if ex.id in rows:
-                    default = (NOT_RUN, msg.INTERRUPTED_NOTE(lang) if self.interrupted else msg.DID_NOT_RUN(lang))
+                    default = (NOT_RUN, said(msg.INTERRUPTED_NOTE if self.interrupted else msg.DID_NOT_RUN))
                     rows[ex.id].checks[nodeid] = self.outcomes.setdefault(nodeid, default)[0]
             for row in rows.values():
                 self.grade(row)
@@ -348,19 +448,61 @@ class GradingPlugin:
         notes = {nodeid: self.outcomes[nodeid][1] for nodeid in row.checks}
         statuses = set(row.checks.values())
         if NOT_STARTED in statuses:
-            row.status, row.note = NOT_STARTED, msg.NOT_STARTED_NOTE(lang, file=row.file, function=row.function)
+            row.status, row.notes = NOT_STARTED, said(msg.NOT_STARTED_NOTE, file=row.file, function=row.function)
         elif FAILED in statuses:
-            row.status, row.note = FAILED, next(notes[n] for n in row.checks if row.checks[n] == FAILED)
+            row.status, row.notes = FAILED, next(notes[n] for n in row.checks if row.checks[n] == FAILED)
         elif not statuses or statuses != {PASSED}:
-            reasons = sorted({notes[n] for n in row.checks if row.checks[n] == NOT_RUN})
-            row.status, row.note = NOT_RUN, reasons[0] if reasons else msg.NO_CHECKS(lang)
+            reasons = sorted((notes[n] for n in row.checks if row.checks[n] == NOT_RUN),
+                             key=lambda said_: in_language(said_, lang))
+            row.status, row.notes = NOT_RUN, reasons[0] if reasons else said(msg.NO_CHECKS)
         else:
-            row.status, row.note = PASSED, ""
+            row.status, row.notes = PASSED, {}
+        row.note = in_language(row.notes, lang)
+
+    def with_earlier(self, table: list[tuple[course.Lesson, list[ExerciseResult]]]
+                     ) -> list[tuple[course.Lesson, list[ExerciseResult]]]:
+        """The table as the learner reads it: an exercise this run did not select shows its grade kept from an
+        earlier run (only on the learner's own lesson files; `earlier` says when)."""
+        lang = language()
+        shown = []
+        for lesson, rows in table:
+            combined = []
+            for row in rows:
+                kept = self.stored.get(row.id, {})
+                if row.status == NOT_RUN and row.note == msg.DESELECTED(lang) and kept.get("status") in progress.GRADED:
+                    when = str(kept.get("when", "")).replace("T", " ")[:16]
+                    note = in_language(kept.get("note"), lang) if kept["status"] != PASSED else ""
+                    row = replace(row, status=kept["status"], earlier=when or "?",
+                                  note=EARLIER_NOTE(lang, note=note, when=when) if note else EARLIER(lang, when=when))
+                combined.append(row)
+            shown.append((lesson, combined))
+        return shown
+
+    def course_next(self) -> str | None:
+        """For the learner's own files, when this run's exercises pass: the first core exercise of the course not
+        passed yet, by this run's grades and the kept ones, said as not started, failed or never checked."""
+        lang = language()
+        known = {ex_id: dict(entry) for ex_id, entry in self.stored.items()}
+        for _, rows in self.results():
+            known.update({row.id: {"status": row.status, "note": row.notes} for row in rows
+                          if row.status in progress.GRADED})
+        todo = next((ex for ex in course.exercises() if not ex.stretch
+                     and known.get(ex.id, {}).get("status") != PASSED), None)
+        if todo is None:
+            return None
+        status, file = known.get(todo.id, {}).get("status"), self.target.file(course.owner(todo).module)
+        if status == FAILED:
+            return NEXT_EARLIER_FAILED(lang, id=todo.id, note=in_language(known[todo.id].get("note"), lang),
+                                       function=todo.function, file=file)
+        if status == NOT_STARTED:
+            return NEXT_EARLIER_NOT_STARTED(lang, id=todo.id, function=todo.function, file=file)
+        return msg.NEXT_AFTER_SELECTION(lang, id=todo.id)
 
     def next_step(self, table: list[tuple[course.Lesson, list[ExerciseResult]]]) -> str:
-        """What to do next: the first failed or unstarted exercise, else the first ungraded one, else celebrate."""
+        """What to do next: the first failed or unstarted exercise of this run, else the first one it could not
+        grade, else (the learner's own files) the first of the course not passed yet, else celebrate."""
         lang = language()
-        rows = [row for _, lesson_rows in table for row in lesson_rows]
+        rows = [row for _, lesson_rows in table for row in lesson_rows if not row.earlier]
         core = [row for row in rows if not row.stretch] or rows
         todo = next((row for row in core if row.status in (FAILED, NOT_STARTED)), None)
         if todo is not None:
@@ -369,10 +511,14 @@ class GradingPlugin:
                 return msg.NEXT_NOT_STARTED(lang, id=todo.id, function=todo.function, file=todo.file)
             return msg.NEXT_FAILED(lang, id=todo.id, step=ex.next_step)
         ungraded = next((row for row in core if row.status == NOT_RUN), None)
-        if ungraded is not None and ungraded.note == msg.DESELECTED(lang):
-            return msg.NEXT_AFTER_SELECTION(lang, id=ungraded.id)
-        if ungraded is not None:
+        if ungraded is not None and ungraded.note != msg.DESELECTED(lang):
             return msg.NEXT_UNGRADED(lang, id=ungraded.id, note=ungraded.note)
+        if self.learners:
+            after = self.course_next()
+            if after is not None:
+                return after
+        elif ungraded is not None:
+            return msg.NEXT_AFTER_SELECTION(lang, id=ungraded.id)
         if self.target.package == "solutions" and self.target.folder is None:
             return msg.NEXT_SOLUTIONS(lang)
         done = table[-1][0].done(lang)
@@ -390,7 +536,7 @@ class GradingPlugin:
                             for ex in self.lessons[number].exercises)
             tr.write_line(msg.NOTHING_SELECTED(lang, expr=self.keyword, ids=ids), yellow=True)
             return
-        table = self.results()
+        table = self.with_earlier(self.results())
         skipped = [lesson.number for lesson, _ in table if self.left_out(lesson)]
         table = [(lesson, rows) for lesson, rows in table if lesson.number not in skipped]
         if not table:
@@ -424,8 +570,8 @@ class GradingPlugin:
         if not self.lessons:
             return
         table = self.results()
-        if self.target.learners:
-            progress.record({row.id: (row.status, row.note) for _, rows in table for row in rows})
+        if self.learners:
+            progress.record({row.id: (row.status, row.notes or row.note) for _, rows in table for row in rows})
         if self.score_json is None:
             return
         lessons = [{"lesson": lesson.number, "title": lesson.title(language()), "heading": lesson.heading(language()),
@@ -435,5 +581,5 @@ class GradingPlugin:
         problem = write_score_json(self.score_json, {"target": self.target.label, "lessons": lessons,
                                                      "interrupted": self.interrupted})
         if problem is not None:
-            print(f"ERROR: {problem}", file=sys.stderr)
+            print(SCORE_JSON_FAILED(language(), problem=problem), file=sys.stderr)
             session.exitstatus = session.exitstatus or pytest.ExitCode.USAGE_ERROR

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -453,6 +454,28 @@ def test_the_last_hint_is_the_solutions_code(ex):
         assert code and all(line in solution_lines for line in code), f"{ex.id}: {code} not in the solution"
 
 
+# the learner's state: one folder, whoever writes it ----------------------------------------------------------
+def test_progress_without_a_path_is_kept_in_the_state_folder(folders):
+    _, state = folders
+    progress.record({"1.1": ("passed", "")})
+    assert progress.load(state / "progress.json")["1.1"]["status"] == "passed"
+    assert progress.load()["1.1"]["status"] == "passed"
+
+
+def test_the_checks_record_grades_in_the_state_folder(tmp_path):
+    """`pytest checks/` on lessons/ with $BRUSHSTROKES_STATE_DIR: the grade goes there, the repository's
+    .brushstrokes/ stays as it was."""
+    state, real = tmp_path / "state", ROOT / ".brushstrokes" / "progress.json"
+    before = real.read_bytes() if real.exists() else None
+    env = {k: v for k, v in os.environ.items() if k != places.LESSONS_ENV}
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/test_lesson1.py", "-q", "-p", "no:cacheprovider",
+                           "-k", "1.1"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env=dict(env, BRUSHSTROKES_STATE_DIR=str(state), BRUSHSTROKES_LANG="en"))
+    assert "Brushstrokes score" in done.stdout, done.stdout + done.stderr
+    assert progress.load(state / "progress.json")["1.1"]["status"] in progress.GRADED
+    assert (real.read_bytes() if real.exists() else None) == before
+
+
 # lessons in a folder import each other from that folder ------------------------------------------------------
 def test_a_lesson_in_a_folder_imports_its_sibling_lessons_from_that_folder(folders):
     from brushstrokes.loader import load_lesson
@@ -481,6 +504,89 @@ def test_a_sibling_lesson_missing_from_the_folder_is_named(folders, lang, said, 
         load_lesson("lesson3_paint", folder=lessons)
     assert said in info.value.message and "lesson1_content.py" in info.value.message
     assert todo in info.value.todo
+
+
+# a check of some exercises reads the grades kept from earlier runs -------------------------------------------
+def test_one_check_counts_the_grades_kept_before_and_says_what_is_next(folders, capsys):
+    lessons, state = folders
+    progress.record({"1.1": ("passed", ""), "1.2": ("passed", "")}, path=state / "progress.json")
+    put_solution(lessons, "normalized_step")
+    assert cli.main(["check", "1.3"]) == 0
+    out = capsys.readouterr().out
+    assert "Lesson 1 · Find content   3/4" in out
+    assert "Next: what you checked passes; check exercise 1.4 next: `brushstrokes check 1.4`." in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("1.1"))
+    assert "passed" in row and "last checked" in row
+    assert "check exercise 1.1 next" not in out
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "exercise 1.4 failed when last checked (wrong sign): fix reconstruct in"),
+    ("zh", "练习 1.4 上次检查没有通过（符号反了）：改正"),
+])
+def test_one_check_points_to_an_exercise_that_failed_before(folders, capsys, lang, expected):
+    lessons, state = folders
+    progress.record({"1.1": ("passed", ""), "1.2": ("passed", ""),
+                     "1.4": ("failed", {"en": "wrong sign", "zh": "符号反了"})}, path=state / "progress.json")
+    put_solution(lessons, "normalized_step")
+    assert cli.main(["--lang", lang, "check", "1.3"]) == 0
+    out = capsys.readouterr().out
+    assert ("第 1 课 · 寻找内容   3/4" if lang == "zh" else "Lesson 1 · Find content   3/4") in out
+    assert expected in out
+
+
+# progress: the reason in the language asked for, and a wording for each grade --------------------------------
+def test_progress_shows_a_failure_in_the_language_asked_for_not_the_checks(folders, capsys):
+    lessons, state = folders
+    put_function(lessons, "content_loss", "def content_loss(F, P):\n"
+                                          "    return float(np.sum((F.astype(np.float64) - P) ** 2))\n")
+    assert cli.main(["--lang", "zh", "check", "1.1"]) == 1
+    capsys.readouterr()
+    assert progress.load(state / "progress.json")["1.1"]["status"] == "failed"
+    i18n.set_language(None)
+    assert cli.main(["--lang", "en", "progress"]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.strip().startswith("1.1"))
+    assert "missing the 1/2" in row and not re.search(r"[\u4e00-\u9fff]", out), out
+    i18n.set_language(None)
+    assert cli.main(["--lang", "zh", "progress"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("1.1"))
+    assert "漏了 1/2" in row and "missing" not in row
+
+
+@pytest.mark.parametrize(("grade", "said", "not_said"), [
+    (("failed", {"en": "missing ReLU mask", "zh": "缺少 ReLU 掩码"}),
+     "exercise 1.2 · Its gradient, with the ReLU mask failed its last check (missing ReLU mask): fix content_grad",
+     "fill in"),
+    (("not started", {"en": "fill in lessons/lesson1_content.py::content_grad", "zh": "请完成"}),
+     "exercise 1.2 · Its gradient, with the ReLU mask is not started: fill in content_grad", "fix content_grad"),
+    (None, "exercise 1.2 · Its gradient, with the ReLU mask (never checked): fill in content_grad", "fix content_grad"),
+])
+def test_progress_says_next_by_the_exercises_grade(folders, capsys, grade, said, not_said):
+    grades = {"1.1": ("passed", "")} | ({"1.2": grade} if grade else {})
+    progress.record(grades, path=folders[1] / "progress.json")
+    assert cli.main(["progress"]) == 0
+    next_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Next:"))
+    assert said in next_line and not_said not in next_line
+    assert "`brushstrokes check 1.2`" in next_line
+
+
+# -k selects exactly the exercise it names --------------------------------------------------------------------
+@pytest.mark.parametrize("word", ["1_1", "1.1", "content_loss"])
+def test_pytest_k_with_an_exercise_selects_only_its_checks(word):
+    """The form the checks advertise: `pytest checks/ -k 1_1` matched lesson 2's checks at layer conv1_1 too."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "-k", word], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    collected = [line for line in done.stdout.splitlines() if "::" in line]
+    assert collected, done.stdout
+    assert all("::test_1_1_" in line for line in collected), collected
+
+
+def test_pytest_k_keeps_its_meaning_for_other_words():
+    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "-k", "conv1_1 and not 1_1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    collected = [line for line in done.stdout.splitlines() if "::" in line]
+    assert collected and all("conv1_1" in line and "::test_1_1_" not in line for line in collected), done.stdout
 
 
 # messages of the support code, in both languages -------------------------------------------------------------

@@ -137,10 +137,20 @@ PROGRESS_LESSON = Text("{heading}   {passed}/{total} passed · about {minutes} m
 MINUTES = Text("{n} min", "{n} 分钟")
 PROGRESS_STRETCH = Text("stretch", "拓展")
 PROGRESS_WHEN = Text("last checked {when}", "上次检查 {when}")
-PROGRESS_NEXT = Text("Next: exercise {id} · {title}: fill in {function} in {file}, then `brushstrokes check {id}` "
-                     "(or keep `brushstrokes watch` running).",
-                     "下一步：练习 {id} · {title}：完成 {file} 中的 {function}，然后运行 `brushstrokes check {id}`"
-                     "（或者一直开着 `brushstrokes watch`）。")
+PROGRESS_NEXT = {  # by the exercise's last grade
+    "never checked": Text("Next: exercise {id} · {title} (never checked): fill in {function} in {file}, then "
+                          "`brushstrokes check {id}` (or keep `brushstrokes watch` running).",
+                          "下一步：练习 {id} · {title}（尚未检查）：完成 {file} 中的 {function}，然后运行 "
+                          "`brushstrokes check {id}`（或者一直开着 `brushstrokes watch`）。"),
+    "not started": Text("Next: exercise {id} · {title} is not started: fill in {function} in {file}, then "
+                        "`brushstrokes check {id}` (or keep `brushstrokes watch` running).",
+                        "下一步：练习 {id} · {title} 还没有开始：完成 {file} 中的 {function}，然后运行 "
+                        "`brushstrokes check {id}`（或者一直开着 `brushstrokes watch`）。"),
+    "failed": Text("Next: exercise {id} · {title} failed its last check ({note}): fix {function} in {file}, then "
+                   "`brushstrokes check {id}` shows the whole failure (`brushstrokes hint {id}` gives a hint).",
+                   "下一步：练习 {id} · {title} 上次检查没有通过（{note}）：改正 {file} 中的 {function}，然后运行 "
+                   "`brushstrokes check {id}` 查看完整的失败信息（`brushstrokes hint {id}` 给出提示）。"),
+}
 PROGRESS_TOTAL = Text("Course: {passed}/{total} exercises passed · about {minutes} min of core exercises left",
                       "课程：已通过 {passed}/{total} 个练习 · 核心练习约剩 {minutes} 分钟")
 PROGRESS_FILE = Text("(grades from {path}; every `brushstrokes check` and `watch` updates them)",

@@ -4,6 +4,9 @@ Both can be moved with an environment variable, so the project's tests (and a te
 never touch the real ones:
     BRUSHSTROKES_LESSONS_DIR   the folder of lesson files to grade, reset and watch (default: lessons/)
     BRUSHSTROKES_STATE_DIR     progress.json, hints.json and backups/ (default: .brushstrokes/)
+state_dir() is the one answer to "where is the learner's state": the grading plugin, brushstrokes.progress, the
+hints, reset's backups and every command read it. A run grading some other folder (a --lessons-dir that is not
+the learner's, the solutions) neither records grades nor reads them (is_learners).
 """
 
 from __future__ import annotations
@@ -41,6 +44,12 @@ def existing_lessons_dir(option: Path | None = None) -> Path:
 def is_default(folder: Path) -> bool:
     """True for the repository's own lessons/ (the folder the checks grade without --lessons-dir)."""
     return Path(folder).resolve() == DEFAULT_LESSONS.resolve()
+
+
+def is_learners(folder: Path | None) -> bool:
+    """True when `folder` (None: the repository's lessons/) is the learner's lesson folder (lessons_dir()): its
+    grades are the ones the state folder keeps."""
+    return Path(folder or DEFAULT_LESSONS).expanduser().resolve() == lessons_dir()
 
 
 def state_dir() -> Path:

@@ -29,7 +29,7 @@ class CheckRun:
     """One run of the checks: pytest's exit code and each graded exercise's (status, note) from its score."""
 
     returncode: int
-    grades: dict[str, tuple[str, str]] = field(default_factory=dict)
+    grades: dict[str, tuple[str, progress.Note]] = field(default_factory=dict)  # note: in every language
     selected: tuple[str, ...] = ()
 
     @property
@@ -69,11 +69,12 @@ def command(exercises: Sequence[Exercise] | None, folder: Path, score: Path, col
     return cmd
 
 
-def read_score(path: Path) -> dict[str, tuple[str, str]]:
-    """{exercise id: (status, note)} from a --score-json file; {} if it is missing or unreadable."""
+def read_score(path: Path) -> dict[str, tuple[str, progress.Note]]:
+    """{exercise id: (status, note)} from a --score-json file (the note in every language when the file has it);
+    {} if it is missing or unreadable."""
     try:
         data = json.loads(Path(path).read_text())
-        return {ex["id"]: (ex["status"], ex.get("note", ""))
+        return {ex["id"]: (ex["status"], ex.get("notes") or ex.get("note", ""))
                 for lesson in data["lessons"] for ex in lesson["exercises"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
@@ -112,13 +113,14 @@ def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
                echo: Callable[[str], None] | None = None, timeout: float | None = None) -> CheckRun:
     """Grade `exercises` (None: all) of the lesson files in `folder` (default: places.lessons_dir()).
 
-    Every output line goes to `echo` (default: print). The selected exercises' grades are recorded in
-    the learner's progress file (the grading plugin also records runs on lessons/; recording here covers
-    another --lessons-dir or $BRUSHSTROKES_STATE_DIR). Ctrl-C stops pytest and raises ChecksInterrupted.
+    Every output line goes to `echo` (default: print). `folder` is the learner's for this run
+    ($BRUSHSTROKES_LESSONS_DIR in pytest's environment): the grading plugin records the grades in the learner's
+    state folder (places.state_dir()) and reads the earlier ones from there. Ctrl-C stops pytest and raises
+    ChecksInterrupted.
     """
     folder = places.existing_lessons_dir(folder)
     echo = echo or (lambda line: print(line, flush=True))
-    env = dict(os.environ, BRUSHSTROKES_LANG=language(), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, BRUSHSTROKES_LANG=language(), PYTHONUNBUFFERED="1", **{places.LESSONS_ENV: str(folder)})
     with tempfile.TemporaryDirectory(prefix="brushstrokes-score-") as tmp:
         score = Path(tmp) / "score.json"
         cmd = command(exercises, folder, score, color=sys.stdout.isatty(), timeout=timeout)
@@ -138,7 +140,4 @@ def run_checks(exercises: Sequence[Exercise] | None, folder: Path | None = None,
             raise ChecksInterrupted(reported=bool(read_score(score))) from None
         grades = read_score(score)
     ids = tuple(ex.id for ex in exercises) if exercises else tuple(grades)
-    selected = {i: grades[i] for i in ids if i in grades}
-    if selected:
-        progress.record(selected, path=places.progress_path())
     return CheckRun(returncode, grades, ids)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from brushstrokes import course, progress
 from brushstrokes.course import Exercise
+from brushstrokes.i18n import in_language
 from brushstrokes.learner import messages as M
 from brushstrokes.learner import places
 from brushstrokes.loader import display
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def grades() -> dict[str, dict[str, str]]:
@@ -14,10 +22,11 @@ def grades() -> dict[str, dict[str, str]]:
     return progress.load(places.progress_path())
 
 
-def status(ex: Exercise, known: dict[str, dict[str, str]] | None = None) -> str:
+def status(ex: Exercise, known: dict[str, dict] | None = None) -> str:
     """'passed', 'failed', 'not started' or 'never checked'."""
     known = grades() if known is None else known
-    return known.get(ex.id, {}).get("status", "never checked")
+    found = known.get(ex.id, {}).get("status")
+    return found if found in M.STATUS and found != "not run" else "never checked"
 
 
 def in_order() -> list[Exercise]:
@@ -64,7 +73,7 @@ def table(lang: str, known: dict[str, dict[str, str]] | None = None) -> list[str
     known = grades() if known is None else known
     lines: list[str] = []
     width = max(len(ex.function) for ex in course.exercises())
-    status_width = max(len(M.STATUS[s](lang)) for s in ("passed", "failed", "not started", "never checked"))
+    status_width = max(columns(M.STATUS[s](lang)) for s in ("passed", "failed", "not started", "never checked"))
     for lesson in course.LESSONS:
         rows = sorted(lesson.exercises, key=lambda e: e.stretch)
         core = [ex for ex in rows if not ex.stretch]
@@ -76,12 +85,13 @@ def table(lang: str, known: dict[str, dict[str, str]] | None = None) -> list[str
             state = status(ex, known)
             entry = known.get(ex.id, {})
             extra = [M.PROGRESS_STRETCH(lang)] if ex.stretch else []
-            if entry.get("note") and state != "passed":
-                extra.append(entry["note"])
+            note = in_language(entry.get("note"), lang)
+            if note and state != "passed":
+                extra.append(note)
             if entry.get("when"):
                 extra.append(M.PROGRESS_WHEN(lang, when=entry["when"].replace("T", " ")[:16]))
             label = M.STATUS[state](lang)
-            lines.append(f"  {ex.id:<5} {ex.function:<{width}}  {label:<{status_width}}  "
+            lines.append(f"  {ex.id:<5} {ex.function:<{width}}  {label}{' ' * (status_width - columns(label))}  "
                          f"{M.MINUTES(lang, n=ex.minutes):>7}  "
                          f"{ex.title(lang)}" + (f"  ({'; '.join(extra)})" if extra else ""))
         lines.append("")
@@ -92,7 +102,9 @@ def table(lang: str, known: dict[str, dict[str, str]] | None = None) -> list[str
     if nxt is None:
         lines.append(M.ALL_DONE(lang))
     else:
-        lines.append(M.PROGRESS_NEXT(lang, id=nxt.id, title=nxt.title(lang), function=nxt.function,
-                                     file=lesson_file(nxt)))
+        state = status(nxt, known)
+        note = in_language(known.get(nxt.id, {}).get("note"), lang) or M.STATUS[state](lang)
+        lines.append(M.PROGRESS_NEXT[state](lang, id=nxt.id, title=nxt.title(lang), function=nxt.function,
+                                            file=lesson_file(nxt), note=note))
     lines.append(M.PROGRESS_FILE(lang, path=display(places.progress_path())))
     return lines
