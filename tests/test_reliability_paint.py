@@ -368,14 +368,12 @@ def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path
     from brushstrokes.paint_settings import PaintSettings
 
     out = old_pictures(tmp_path / "out", PAINT_PICTURES)
-    modules = painting.load_modules("solutions")
 
-    def diverging(loss_grad, x0, **kwargs):
+    def diverging(loss_grad, x0, *args, **kwargs):
         loss_grad(x0)
         return x0.copy(), [1.0, float("inf")], {0: x0.copy()}
 
-    monkeypatch.setattr(modules[2], "paint", diverging)
-    monkeypatch.setattr(painting, "load_modules", lambda use, folder=None: modules)
+    monkeypatch.setattr(painting, "reference_lbfgs", diverging)  # the reference path's L-BFGS run
     before = digests(out)
     with pytest.raises(BrushstrokesError) as err:
         painting.paint_files(PaintSettings(content=paths.CAT, styles=[paths.SCREAM], out=out, size=32, iters=2))
