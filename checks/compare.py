@@ -21,6 +21,7 @@ from checks.target import Graded
 
 LOSS_TOL = 1e-3  # losses: sums of many float32 terms
 FLOAT32_TOL = 1e-4  # elementwise float32 results
+NAN = Text("NaN", "出现了 NaN")
 NAN_HINT = Text("look for a division by zero (an all-zero array's mean?), a log or sqrt of a negative number, "
                 "or a step so large that the numbers overflow",
                 "检查是否除以零（全零数组的平均值？）、对负数取 log 或 sqrt，或者步长太大导致数值溢出")
@@ -161,7 +162,7 @@ def expect_finite(ex: Graded, call: Message, got: Any) -> None:
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         fail(ex, call, describe(got) if isinstance(got, np.ndarray)
-             else SCALAR_NOT_FINITE(language(), desc=describe(got), bad=bad), FINITE, "NaN", NAN_HINT)
+             else SCALAR_NOT_FINITE(language(), desc=describe(got), bad=bad), FINITE, NAN, NAN_HINT)
 
 
 def expect_scalar(ex: Graded, call: Message, got: Any) -> float:
@@ -191,15 +192,32 @@ def expect_array(ex: Graded, call: Message, got: Any, like: np.ndarray) -> np.nd
 
 def expect_close(ex: Graded, call: Message, got: Any, expected: Any, tol: float, mistakes: Iterable[Mistake] = (),
                  fix: Message = FORMULA_FIX, measure=rel_error) -> None:
-    """Pass when measure(got, expected) <= tol; otherwise name the first mistake that got matches."""
+    """Pass when measure(got, expected) <= tol; otherwise name the mistake that got matches.
+
+    When several mistakes lie within tol of got (a step divided by the sum of |grad| is also nearly x itself),
+    the closest one is named: the mistake that reproduces the result exactly is the most specific. Ties go to
+    the one listed first.
+    """
     err = measure(got, expected)
     if err <= tol:
         return
-    known = next((m for m in mistakes if np.shape(m.value) == np.shape(got) and measure(got, m.value) <= tol), None)
+    known = closest(got, mistakes, tol, measure)
     expected_text = REL_ERROR(language(), expected=describe(expected), err=err, tol=tol)
     if known is not None:
         fail(ex, call, describe(got), expected_text, known.name, known.fix)
     fail(ex, call, describe(got), expected_text, None, fix)
+
+
+def closest(got: Any, mistakes: Iterable[Mistake], tol: float, measure=rel_error) -> Mistake | None:
+    """The mistake whose value is nearest to got, among those within tol of it (same shape); None if none is."""
+    found, best = None, np.inf
+    for m in mistakes:
+        if np.shape(m.value) != np.shape(got):
+            continue
+        distance = measure(got, m.value)
+        if distance <= tol and distance < best:
+            found, best = m, distance
+    return found
 
 
 def unchanged(ex: Graded, call: Message, before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> None:

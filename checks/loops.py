@@ -73,6 +73,33 @@ LAGS_FIX = Text("losses[i] is the loss of the image of iteration i: log it right
 ITERATIONS = Text("wrong number of iterations", "迭代次数不对")
 ITERATIONS_FIX = Text("with tol={tol} run all iters iterations: `for i in progress(iters):`",
                       "tol={tol} 时要跑完全部 iters 次迭代：`for i in progress(iters):`")
+STOP_LE = Text("<= instead of < in the stop test", "停止条件用了 <= 而不是 <")
+STOP_LE_FIX = Text("break only when the change is strictly below tol * L_(i-1): "
+                   "`abs(losses[-2] - losses[-1]) < tol * losses[-2]` (with tol=0 and a loss that stays the same, "
+                   "<= stops and < does not)",
+                   "只有变化严格小于 tol * L_(i-1) 时才 break：`abs(losses[-2] - losses[-1]) < tol * losses[-2]`"
+                   "（tol=0 且损失不变时，<= 会停下，< 不会）")
+STOP_NO_ABS = Text("no abs() in the stop test", "停止条件里没有 abs()")
+STOP_NO_ABS_FIX = Text("a loss that rises has changed too: compare abs(losses[-2] - losses[-1]) with "
+                       "tol * losses[-2]",
+                       "损失上升也是变化：用 abs(losses[-2] - losses[-1]) 和 tol * losses[-2] 比较")
+STOP_NEW_LOSS = Text("tol times the new loss", "tol 乘的是新的损失")
+STOP_NEW_LOSS_FIX = Text("the change is relative to the loss before it: tol * losses[-2] (L_(i-1)), not "
+                         "tol * losses[-1]",
+                         "变化是相对于之前的损失而言的：tol * losses[-2]（L_(i-1)），不是 tol * losses[-1]")
+STOP_LATE = Text("stop test starts at i > 1", "停止条件从 i > 1 才开始")
+STOP_LATE_FIX = Text("test from the second iteration on, `if i > 0 and ...`: iteration 1 is the first with a "
+                     "loss before it",
+                     "从第二次迭代起就要判断，`if i > 0 and ...`：第 1 次迭代就已经有前一个损失了")
+STOP_INVERTED = Text("inverted stop test", "停止条件反了")
+STOP_INVERTED_FIX = Text("break when the change is small, abs(losses[-2] - losses[-1]) < tol * losses[-2]; yours "
+                         "stops when it is large",
+                         "变化很小时才 break：abs(losses[-2] - losses[-1]) < tol * losses[-2]；你的代码在变化大时停下")
+NO_STOP = Text("no early stop", "没有提前停止")
+NO_STOP_FIX = Text("after logging the loss, from i > 0 on: `if abs(losses[-2] - losses[-1]) < tol * losses[-2]: "
+                   "break`, before the step",
+                   "记录损失之后，从 i > 0 起：`if abs(losses[-2] - losses[-1]) < tol * losses[-2]: break`，"
+                   "放在走这一步之前")
 ONE_PER_ITERATION = Text("{expected} (one per iteration)", "{expected}（每次迭代一个）")
 IN_GREY = Text("{call} -> {what} (compared in grey levels)", "{call} -> {what}（按灰度级比较）")
 
@@ -277,6 +304,47 @@ def trajectory_mistake(run: LoopRun, expected: list[float]) -> tuple[Message, Me
     return None
 
 
+# a stop rule: (loss before, loss now, tol) -> stop?; the first iteration it is tested at
+StopRule = tuple[Callable[[float, float, float], bool], int]
+RIGHT_RULE: StopRule = (lambda a, b, tol: abs(a - b) < tol * a, 1)
+STOP_MISTAKES: tuple[tuple[Text, Text, StopRule], ...] = (  # the closest to the right rule first
+    (STOP_LE, STOP_LE_FIX, (lambda a, b, tol: abs(a - b) <= tol * a, 1)),
+    (STOP_NO_ABS, STOP_NO_ABS_FIX, (lambda a, b, tol: a - b < tol * a, 1)),
+    (STOP_NEW_LOSS, STOP_NEW_LOSS_FIX, (lambda a, b, tol: abs(a - b) < tol * b, 1)),
+    (STOP_LATE, STOP_LATE_FIX, (lambda a, b, tol: abs(a - b) < tol * a, 2)),
+    (STOP_INVERTED, STOP_INVERTED_FIX, (lambda a, b, tol: abs(a - b) >= tol * a, 1)),
+    (NO_STOP, NO_STOP_FIX, (lambda a, b, tol: False, 1)),
+)
+
+
+def explains(rule: StopRule, losses: list[float], n: int, tol: float, iters: int) -> bool:
+    """True when a loop with this stop rule, on the trajectory `losses` (at least n long), logs exactly n losses."""
+    test, start = rule
+    for i in range(start, n):
+        if test(losses[i - 1], losses[i], tol):
+            return i == n - 1
+    return n == iters
+
+
+def stop_mistake(run: LoopRun, expected: list[float]) -> tuple[Message, Message] | None:
+    """The stop rule that explains where the learner's loop stopped, when the losses agree up to there.
+
+    Both runs follow the same trajectory until the first stops, so the longer one shows every loss either rule
+    looks at. None when the losses differ before the stop (that is another mistake) or no variant explains it.
+    """
+    got, n = run.losses, len(run.losses)
+    tol, iters = run.settings.get("tol"), run.settings.get("iters")
+    common = min(n, len(expected))
+    if tol is None or iters is None or n == len(expected) or not common or \
+            rel_error(got[:common], expected[:common]) > LOSS_TOL:
+        return None
+    trajectory = got if n >= len(expected) else list(expected)
+    if explains(RIGHT_RULE, trajectory, n, float(tol), int(iters)):
+        return None
+    return next(((name, fix) for name, fix, rule in STOP_MISTAKES
+                 if explains(rule, trajectory, n, float(tol), int(iters))), None)
+
+
 def seen(run: LoopRun, expected: list[float], diagnose: Diagnose | None) -> tuple[Message, Message] | None:
     """The likely mistake of a loop whose results differ from the reference: from the spy, then the losses."""
     found = diagnose(run) if diagnose is not None else None
@@ -294,7 +362,8 @@ def check_losses(ex: Graded, run: LoopRun, expected: list[float], diagnose: Diag
     """The loss trajectory must match the reference run's, one loss per iteration."""
     lang = language()
     if len(run.losses) != len(expected):
-        found = seen(run, expected, diagnose) or (ITERATIONS, ITERATIONS_FIX(lang, tol=run.settings.get("tol")))
+        found = seen(run, expected, diagnose) or stop_mistake(run, expected) or \
+            (ITERATIONS, ITERATIONS_FIX(lang, tol=run.settings.get("tol")))
         fail(ex, run.call + " -> .losses", describe(run.losses),
              ONE_PER_ITERATION(lang, expected=describe(list(expected))), *found)
     expect_close(ex, run.call + " -> .losses", run.losses, list(expected), LOSS_TOL,
@@ -312,5 +381,6 @@ def check_image(ex: Graded, run: LoopRun, what: str, got: np.ndarray, expected: 
 
 __all__ = ["NetGuard", "guard", "weights_intact", "LoopRun", "call_learner", "fresh", "entries", "run_loop", "owned",
            "unpack",
-           "Expected", "reference_run", "picture_error", "trajectory_mistake", "check_losses", "check_image",
+           "Expected", "reference_run", "picture_error", "trajectory_mistake", "stop_mistake", "check_losses",
+           "check_image",
            "say"]

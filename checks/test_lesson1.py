@@ -28,7 +28,16 @@ from checks.compare import (
     rel_error,
     unchanged,
 )
-from checks.loops import LoopRun, check_image, check_losses, picture_error, reference_run, run_loop, seen
+from checks.loops import (
+    LoopRun,
+    check_image,
+    check_losses,
+    picture_error,
+    reference_run,
+    run_loop,
+    seen,
+    stop_mistake,
+)
 from checks.spy import SpyNet
 from checks.target import Graded
 
@@ -204,6 +213,11 @@ def test_1_2_finite_differences(lesson: ModuleType, reference: ModuleType, exerc
 
 
 # Exercise 1.3 ------------------------------------------------------------------------------------------------
+NO_ABS = T("normalised by mean(grad) without abs", "除以了没有取绝对值的 mean(grad)")
+NO_ABS_FIX = T("positive and negative entries cancel in np.mean(grad): use np.mean(np.abs(grad))",
+               "np.mean(grad) 里正负元素会相互抵消：用 np.mean(np.abs(grad))")
+
+
 def step_mistakes(x: np.ndarray, g: np.ndarray, lr: float) -> list[Mistake]:
     g64 = g.astype(np.float64)
     mean = float(np.mean(np.abs(g64)))
@@ -222,10 +236,8 @@ def step_mistakes(x: np.ndarray, g: np.ndarray, lr: float) -> list[Mistake]:
         Mistake(T("normalised by the largest entry", "除以了最大元素"), x - lr * g64 / np.max(np.abs(g64)), divide),
         Mistake(T("normalised by the norm", "除以了范数"), x - lr * g64 / np.linalg.norm(g64), divide),
         Mistake(T("normalised by the sum", "除以了总和"), x - lr * g64 / np.sum(np.abs(g64)), divide),
-        Mistake(T("normalised by mean(grad) without abs", "除以了没有取绝对值的 mean(grad)"),
-                x - lr * g64 / np.mean(g64),
-                T("positive and negative entries cancel in np.mean(grad): use np.mean(np.abs(grad))",
-                  "np.mean(grad) 里正负元素会相互抵消：用 np.mean(np.abs(grad))")),
+        *(Mistake(NO_ABS, x - lr * g64 / float(mean_g), NO_ABS_FIX)  # the mean in float64 or float32: it cancels
+          for mean_g in (np.mean(g64), np.mean(g))),
     ]
 
 
@@ -469,23 +481,25 @@ RULE = T("at iteration i > 0, after logging L_i, break when |L_(i-1) - L_i| < to
 
 
 STOPPED = T("{n} losses (stopped at iteration {at})", "{n} 个损失（停在第 {at} 次迭代）")
+STOP_EXPECTED = T("{n} losses ({why})", "{n} 个损失（{why}）")
+STOP_WRONG = T("stops at the wrong iteration", "停在了错误的迭代")
 
 
-def check_stop(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, why: str) -> None:
-    """The run must stop exactly where the reference stopped; a mismatch before that is the loop's, not the rule's."""
+def check_stop(exercise: Graded, run: LoopRun, expected, x0: np.ndarray, why: T, **fields: object) -> None:
+    """The run must stop exactly where the reference stopped; a mismatch before that is the loop's, not the rule's.
+
+    why: the reason the reference stops where it does, in both languages, with `fields` filled in.
+    """
     lang = language()
+    reason = why(lang, **fields)
     n = min(len(run.losses), len(expected.losses))
     if n and rel_error(run.losses[:n], expected.losses[:n]) > LOSS_TOL:
         check_losses(exercise, run, expected.losses, diagnose, fix=LOOP_STEPS)  # wrong before any stop: not the rule
     if len(run.losses) != len(expected.losses):
-        found = seen(run, expected.losses, diagnose)
-        if found is None:
-            iters = int(run.settings["iters"])
-            name = (T("no early stop", "没有提前停止") if len(run.losses) == iters else
-                    T("stops at the wrong iteration", "停在了错误的迭代"))
-            found = (name, f"{RULE(lang)} (tol={run.settings['tol']:.4g}): {why}")
+        found = seen(run, expected.losses, diagnose) or stop_mistake(run, expected.losses) or \
+            (STOP_WRONG, f"{RULE(lang)} (tol={run.settings['tol']:.4g}): {reason}")
         fail(exercise, run.call, STOPPED(lang, n=len(run.losses), at=len(run.losses) - 1),
-             f"{len(expected.losses)} losses ({why})", *found)
+             STOP_EXPECTED(lang, n=len(expected.losses), why=reason), *found)
     check_run(exercise, run, expected, x0,
               fix=T("on an early stop, break before the step: x is the image whose loss came last ({rule})",
                     "提前停止时，在走这一步之前 break：x 是最后记录了损失的那张图像（{rule}）")(lang, rule=RULE(lang)))
@@ -504,7 +518,8 @@ def test_1_4_early_stop(isolated, reference, exercise: Graded, vgg, references_l
     settings = dict(PROBE, tol=float(np.sqrt(r1[: k - 1].min() * r1[k - 1])), every=4)
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
     check_stop(exercise, run, expected, references_lesson1["x0"],
-               f"the relative change first falls below tol at iteration {k}")
+               T("the relative change first falls below tol at iteration {k}",
+                 "相对变化在第 {k} 次迭代首次低于 tol"), k=k)
 
 
 @pytest.mark.exercise("1.4")
@@ -517,8 +532,10 @@ def test_1_4_early_stop_at_the_boundary(isolated, reference, exercise: Graded, v
     settings = dict(PROBE, tol=float(np.sqrt(r1[k - 1] * r2[k - 1])), every=4)
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
     check_stop(exercise, run, expected, references_lesson1["x0"],
-               f"at iteration {k} |dL| / L_(i-1) = {r1[k - 1]:.4g} < tol = {settings['tol']:.4g} "
-               f"< |dL| / L_i = {r2[k - 1]:.4g}: compare with tol * L_(i-1), the loss before")
+               T("at iteration {k} |dL| / L_(i-1) = {r1:.4g} < tol = {tol:.4g} < |dL| / L_i = {r2:.4g}: compare "
+                 "with tol * L_(i-1), the loss before",
+                 "在第 {k} 次迭代 |dL| / L_(i-1) = {r1:.4g} < tol = {tol:.4g} < |dL| / L_i = {r2:.4g}："
+                 "要和 tol * L_(i-1)（之前的损失）比较"), k=k, r1=r1[k - 1], r2=r2[k - 1], tol=settings["tol"])
 
 
 @pytest.mark.exercise("1.4")
@@ -527,7 +544,8 @@ def test_1_4_early_stop_from_the_second_iteration(isolated, reference, exercise:
     settings = dict(PROBE, iters=4, tol=1.0, every=1)
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
     check_stop(exercise, run, expected, references_lesson1["x0"],
-               "with tol=1.0 the rule holds at iteration 1 already: the check starts at i > 0, i.e. i = 1")
+               T("with tol=1.0 the rule holds at iteration 1 already: the test starts at i > 0, i.e. i = 1",
+                 "tol=1.0 时规则在第 1 次迭代就成立：判断从 i > 0 即 i = 1 开始"))
 
 
 @pytest.mark.exercise("1.4")
@@ -536,7 +554,8 @@ def test_1_4_no_stop_with_tol_zero(isolated, reference, exercise: Graded, vgg, r
     settings = dict(PROBE, iters=3, lr=0.0, tol=0.0, every=1)
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
     check_stop(exercise, run, expected, references_lesson1["x0"],
-               "lr=0 keeps the loss constant, and with tol=0 `|dL| < 0` is never true: use <, not <=")
+               T("lr=0 keeps the loss constant, and with tol=0 `|dL| < 0` is never true: use <, not <=",
+                 "lr=0 让损失保持不变，tol=0 时 `|dL| < 0` 永远不成立：用 <，不是 <="))
 
 
 @pytest.mark.exercise("1.4")
@@ -549,7 +568,8 @@ def test_1_4_no_stop_on_a_rising_loss(isolated, reference, exercise: Graded, vgg
     settings = dict(rising, tol=float(0.5 * r1.min()))
     run, expected = learner_and_reference(isolated, reference, exercise, vgg, references_lesson1, settings)
     check_stop(exercise, run, expected, references_lesson1["x0"],
-               "every change is larger than tol, rises included: compare abs(L_(i-1) - L_i) with tol * L_(i-1)")
+               T("every change is larger than tol, rises included: compare abs(L_(i-1) - L_i) with tol * L_(i-1)",
+                 "每次变化都大于 tol，上升也算：用 abs(L_(i-1) - L_i) 和 tol * L_(i-1) 比较"))
 
 
 @pytest.mark.exercise("1.4")

@@ -41,6 +41,7 @@ from checks.loops import (
     owned,
     reference_run,
     run_loop,
+    stop_mistake,
     weights_intact,
 )
 from checks.spy import SpyNet
@@ -213,7 +214,7 @@ def loss_mistakes(F: np.ndarray, A: np.ndarray) -> list[Mistake]:
 
 
 @pytest.mark.exercise("2.2")
-def test_2_2_worked_example(lesson: ModuleType, exercise: Graded):
+def test_2_2_worked_example(isolated: ModuleType, exercise: Graded):
     F = np.array([[[1.0, 2.0, 0.0]], [[0.0, 1.0, 3.0]]], dtype=np.float32)  # G = [[5, 2], [2, 10]]
     A = np.array([[4.0, 2.0], [2.0, 8.0]])
     expected = (1 + 4) / (4 * 2**2 * 3**2)
@@ -222,7 +223,7 @@ def test_2_2_worked_example(lesson: ModuleType, exercise: Graded):
              "style_layer_loss(F, A)，F (2, 1, 3) = [[[1, 2, 0]], [[0, 1, 3]]]（G = [[5, 2], [2, 10]]），"
              "A = [[4, 2], [2, 8]]：(1^2 + 2^2) / (4 * 2^2 * 3^2) = 5/144")(language())
     mine = fresh(F, A)
-    got = expect_scalar(exercise, call, lesson.style_layer_loss(*mine))
+    got = expect_scalar(exercise, call, isolated.style_layer_loss(*mine))
     unchanged(exercise, call, {"F": F, "A": A}, dict(zip(("F", "A"), mine, strict=True)))
     expect_close(exercise, call, got, expected, LOSS_TOL, loss_mistakes(F, A))
 
@@ -256,6 +257,11 @@ M_SIZE_FIX = T("M is the number of positions of the feature map, h*w = F[0].size
                "M 是特征图的位置数 h*w = F[0].size，不是 F.size = N*h*w：正是它让 E_l 在不同图像尺寸之间可比")
 
 
+UNTURNED = T("missing the final transpose", "少了最后的转置")
+UNTURNED_FIX = T("(flat.T @ (G - A)) is (M, N): transpose it back to (N, M), then reshape to F.shape",
+                 "(flat.T @ (G - A)) 是 (M, N)：先转置回 (N, M)，再 reshape 成 F.shape")
+
+
 def grad_mistakes(F: np.ndarray, A: np.ndarray, correct: np.ndarray) -> list[Mistake]:
     N, M = F.shape[0], F[0].size
     flat = F.reshape(N, M).astype(np.float64)
@@ -263,9 +269,7 @@ def grad_mistakes(F: np.ndarray, A: np.ndarray, correct: np.ndarray) -> list[Mis
     unturned = ((flat.T @ (flat @ flat.T - A)).reshape(F.shape) * (F > 0) / (N**2 * M**2))
     return [
         Mistake(MASK, raw, MASK_FIX),
-        Mistake(T("missing the final transpose", "少了最后的转置"), unturned,
-                T("(flat.T @ (G - A)) is (M, N): transpose it back to (N, M) before reshaping to F.shape",
-                  "(flat.T @ (G - A)) 是 (M, N)：先转置回 (N, M)，再 reshape 成 F.shape")),
+        Mistake(UNTURNED, unturned, UNTURNED_FIX),
         Mistake(T("wrong sign", "符号反了"), -correct, T("G - A, not A - G: the step subtracts the gradient later",
                                                          "是 G - A，而不是 A - G：之后的步会减去梯度")),
         Mistake(T("kept the 1/4 of the loss", "保留了损失里的 1/4"), correct / 4, SCALE_FIX),
@@ -291,10 +295,8 @@ def test_2_3_real_features(isolated: ModuleType, exercise: Graded, references_le
     got = isolated.style_layer_grad(*mine)
     unchanged(exercise, call, {"F": F, "A": A}, dict(zip(("F", "A"), mine, strict=True)))
     M = F[0].size
-    if isinstance(got, np.ndarray) and got.shape in ((M, F.shape[0]), (M * F.shape[0],)):
-        fail(exercise, call, describe(got), describe(expected), TRANSPOSED,
-             T("(flat.T @ (G - A)) is (M, N): transpose it back to (N, M), then reshape to F.shape",
-               "(flat.T @ (G - A)) 是 (M, N)：先转置回 (N, M)，再 reshape 成 F.shape"))
+    if isinstance(got, np.ndarray) and got.shape == (M, F.shape[0]) and M != F.shape[0]:
+        fail(exercise, call, describe(got), describe(expected), UNTURNED, UNTURNED_FIX)
     got = expect_array(exercise, call, got, expected)
     expect_close(exercise, call, got, expected, FLOAT32_TOL, grad_mistakes(F, A, expected), measure=grad_error)
 
@@ -309,12 +311,12 @@ def small_pre_activations(seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.exercise("2.3")
-def test_2_3_finite_differences(lesson: ModuleType, reference: ModuleType, exercise: Graded):
+def test_2_3_finite_differences(isolated: ModuleType, reference: ModuleType, exercise: Graded):
     """dE/dZ by central differences in float64 of the reference style_layer_loss, E(Z) = E(max(0, Z), A)."""
     Z, A = small_pre_activations()
     h = 1e-4
     F32 = np.maximum(Z, 0).astype(np.float32)
-    got = expect_array(exercise, "style_layer_grad(max(0, Z), A)", lesson.style_layer_grad(F32.copy(), A.copy()),
+    got = expect_array(exercise, "style_layer_grad(max(0, Z), A)", isolated.style_layer_grad(F32.copy(), A.copy()),
                        F32)
     numeric = np.zeros_like(Z)
     for idx in np.ndindex(Z.shape):
@@ -425,6 +427,11 @@ OVERWRITTEN_FIX = T("a gradient written into a shallow blob before a backward fr
                     "run backward from the deeper layer down to relu_name(layer) first, then add the layer's gradient",
                     "在从更深层反向传播之前写进浅层 blob 的梯度会被覆盖：先从更深层反向传播到 relu_name(layer)，"
                     "再加上该层的梯度")
+DICT_ORDER = T("layers taken in the dict's order", "按字典里的顺序处理各层")
+DICT_ORDER_FIX = T("a dict keeps the order its keys were added in (here {keys}), not the net's: sort by depth, "
+                   "deepest first, sorted(grads, key=list(net.blobs).index, reverse=True)",
+                   "字典保留的是键加入的顺序（这里是 {keys}），不是网络的顺序：按深度排序，从最深的开始，"
+                   "sorted(grads, key=list(net.blobs).index, reverse=True)")
 NOT_ADDED = T("not adding to the existing diff", "没有加到已有的 diff 上")
 NOT_ADDED_FIX = T("after the backward from deeper, the blob's diff holds what came from the deeper layers: add to it, "
                   "net.blobs[layer].diff[0] += grads[layer], instead of replacing it",
@@ -458,12 +465,18 @@ def backward_starts(spy: SpyNet) -> list[str | None]:
     return [kwargs.get("start") for kind, kwargs in spy.calls if kind == "backward"]
 
 
-def sweep_diagnosis(spy: SpyNet, net, layers: list[str]) -> tuple[Text, Text] | None:
-    """The likely mistake in how the sweep drove pycaffe, from the ordered call log; None if nothing looks wrong."""
+def sweep_diagnosis(spy: SpyNet, net, layers: list[str], given: list[str]) -> tuple[Text | str, Text | str] | None:
+    """The likely mistake in how the sweep drove pycaffe, from the ordered call log; None if nothing looks wrong.
+
+    layers: the gradients' layers, shallowest first; given: the same layers in the order of the dict handed over.
+    """
     starts = backward_starts(spy)
     if not starts:
         return NO_BACKWARD, NO_BACKWARD_FIX
     known = [s for s in starts if s in layers]
+    if len(known) > 1 and given not in (layers, layers[::-1]) and \
+            known in (given[: len(known)], given[::-1][: len(known)]):
+        return DICT_ORDER, DICT_ORDER_FIX(language(), keys=", ".join(given))
     if len(known) > 1 and depth(net, known[0]) < depth(net, known[1]):
         return SHALLOW_FIRST, SHALLOW_FIRST_FIX
     deepest = max(layers, key=lambda name: depth(net, name))
@@ -503,7 +516,7 @@ def check_sweep(lesson: ModuleType, reference: ModuleType, exercise: Graded, net
     got = expect_array(exercise, call, got, expected)
     owned(exercise, call, net, got, "result")
     if grad_error(got, expected) > FLOAT32_TOL:
-        seen = sweep_diagnosis(spy, net, layers)
+        seen = sweep_diagnosis(spy, net, layers, list(grads))
         if seen is not None:
             fail(exercise, call, describe(got), describe(expected), *seen)
     variants = []
@@ -597,6 +610,11 @@ FORWARD_SHORT_FIX = T("one forward pass to the deepest layer's ReLU fills every 
                       "net.forward(end=relu_name(deepest)) ('{relu}')",
                       "一次前向传播到最深层的 ReLU 就能填满每个风格层的 blob："
                       "net.forward(end=relu_name(最深层))（'{relu}'）")
+LAST_KEY = T("the dict's last layer taken as the deepest", "把字典的最后一层当成了最深层")
+LAST_KEY_FIX = T("weights keeps the caller's order (here {keys}), not the net's: the deepest is {deepest}, "
+                 "max(layers, key=list(net.blobs).index); forward to its ReLU, '{relu}'",
+                 "weights 保留的是调用者给的顺序（这里是 {keys}），不是网络的顺序：最深的是 {deepest}，"
+                 "max(layers, key=list(net.blobs).index)；前向到它的 ReLU，'{relu}'")
 NO_SWEEP = T("backward_sweep not used", "没有用 backward_sweep")
 NO_SWEEP_FIX = T("the image's gradient is grad = backward_sweep(net, grads), with grads from style_loss",
                  "图像的梯度是 grad = backward_sweep(net, grads)，grads 来自 style_loss")
@@ -604,7 +622,9 @@ LAYERS_FIX = T("layers are the keys of weights (STYLE_LAYERS when weights is Non
                "层就是 weights 的键（weights 为 None 时是 STYLE_LAYERS）：把 weights 传给 style_loss")
 
 
-def loop_diagnosis(run: LoopRun, layers: tuple[str, ...]) -> tuple[Text, Text] | None:
+def loop_diagnosis(run: LoopRun, layers: tuple[str, ...], given: tuple[str, ...]) -> tuple[Text | str, Text] | None:
+    """The likely mistake in how the loop drove pycaffe. layers: the style layers, shallowest first; given: the
+    same layers in the order the weights dict lists them."""
     spy = run.spy
     relu = relu_name(layers[-1])
     ends = [kwargs.get("end") for kind, kwargs in spy.calls if kind == "forward"]
@@ -612,6 +632,8 @@ def loop_diagnosis(run: LoopRun, layers: tuple[str, ...]) -> tuple[Text, Text] |
         return (T("no forward pass", "没有前向传播"),
                 T("run net.forward(end=relu_name(deepest layer)) in every iteration",
                   "每次迭代都运行 net.forward(end=relu_name(最深层))"))
+    if given[-1] != layers[-1] and relu_name(given[-1]) in ends and relu not in ends:
+        return LAST_KEY, LAST_KEY_FIX(language(), keys=", ".join(given), deepest=layers[-1], relu=relu)
     if relu not in ends and None not in ends:
         return FORWARD_SHORT, FORWARD_SHORT_FIX(language(), relu=relu)
     if not any(kind == "backward" for kind, _ in spy.calls):
@@ -646,15 +668,17 @@ def check_loop(isolated, reference, exercise, net, refs, settings: dict[str, Any
                stop_rule: Text | None = None) -> tuple[LoopRun, Any]:
     """The learner's loop against the reference's: the number of iterations (with stop_rule), losses, final image."""
     weights = settings.get("weights")
-    layers = tuple(sorted(weights or STYLE_LAYERS, key=lambda name: depth(net, name)))
+    given = tuple(weights or STYLE_LAYERS)
+    layers = tuple(sorted(given, key=lambda name: depth(net, name)))
     run = learner_loop(isolated, exercise, net, refs, settings)
     expected = reference_loop(reference, net, refs, settings)
 
     def diagnose(r: LoopRun):
-        return loop_diagnosis(r, layers)
+        return loop_diagnosis(r, layers, given)
 
     if stop_rule is not None and len(run.losses) != len(expected.losses):
-        found = diagnose(run) or (T("stops at the wrong iteration", "在错误的迭代停止"), stop_rule)
+        found = diagnose(run) or stop_mistake(run, expected.losses) or \
+            (T("stops at the wrong iteration", "停在了错误的迭代"), stop_rule)
         fail(exercise, run.call, T("{n} losses", "{n} 个损失")(language(), n=len(run.losses)),
              T("{n} losses: the relative change first falls below tol at iteration {i}",
                "{n} 个损失：相对变化在第 {i} 次迭代首次低于 tol")(language(), n=len(expected.losses),
@@ -692,6 +716,13 @@ def test_2_6_matches_reference_run(isolated, reference, exercise: Graded, vgg_n,
 @pytest.mark.exercise("2.6")
 def test_2_6_follows_weights(isolated, reference, exercise: Graded, vgg_n, references_lesson2):
     settings = {"weights": {"conv1_1": 0.5, "conv2_1": 0.5}, "iters": 3, "lr": 2.0, "tol": 0.0, "every": 1}
+    check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings)
+
+
+@pytest.mark.exercise("2.6")
+def test_2_6_follows_weights_out_of_depth_order(isolated, reference, exercise: Graded, vgg_n, references_lesson2):
+    """The deepest layer is the first key of weights: the forward pass must reach it all the same."""
+    settings = {"weights": {"conv3_1": 0.6, "conv1_1": 0.4}, "iters": 3, "lr": 2.0, "tol": 0.0, "every": 1}
     check_loop(isolated, reference, exercise, vgg_n, references_lesson2, settings)
 
 
