@@ -101,10 +101,12 @@ def paint(loss_grad: LossGrad, x0: np.ndarray, iters: int = 300, every: int = 50
       1. fun, bounds = lbfgs_objective(loss_grad, x0.shape); z0 = x0 flattened in float64.
       2. losses = [fun(z0)[0]], snapshots = {0: a float32 copy of x0}.
       3. A function step(intermediate_result) that SciPy calls after each iteration k = 1, 2, ...:
-         intermediate_result.x is the flat image, intermediate_result.fun its loss. Append the loss; keep a
-         snapshot when k % every == 0; then, if callback is given, call callback(k, x, loss) with x as
-         (1, 3, H, W) float32: when it returns True (a progress bar saw Ctrl-C), raise StopIteration, which
-         tells SciPy to stop and return what it has.
+         intermediate_result.x is the flat image, intermediate_result.fun its loss. Keep that parameter name:
+         SciPy passes this result object only to a callback whose parameter is named intermediate_result; with
+         any other name, step(xk) gets the bare flat array, and xk.x fails with "AttributeError: 'numpy.ndarray'
+         object has no attribute 'x'". Append the loss; keep a snapshot when k % every == 0; then, if callback
+         is given, call callback(k, x, loss) with x as (1, 3, H, W) float32: when it returns True (a progress
+         bar saw Ctrl-C), raise StopIteration, which tells SciPy to stop and return what it has.
       4. result = minimize(fun, z0, jac=True, method="L-BFGS-B", bounds=bounds, callback=step,
                            options={"maxiter": iters})   (jac=True: fun returns the loss and its gradient)
       5. Return Reconstruction(result.x as (1, 3, H, W) float32, losses, snapshots).

@@ -50,7 +50,11 @@ def lbfgs_objective(loss_grad: LossGrad, shape: tuple[int, ...]) -> tuple[Callab
 
 def paint(loss_grad: LossGrad, x0: np.ndarray, iters: int = 300, every: int = 50,
           callback: Callable[[int, np.ndarray, float], bool] | None = None) -> Reconstruction:
-    """Exercise 3.3: L-BFGS from x0 (1, 3, H, W) for up to `iters` iterations; losses[k], snapshots[k] after k."""
+    """Exercise 3.3: L-BFGS from x0 (1, 3, H, W) for up to `iters` iterations; losses[k], snapshots[k] after k.
+
+    SciPy passes its result object to the callback only when the callback's parameter is named
+    intermediate_result (any other name gets the bare flat array: 'numpy.ndarray' object has no attribute 'x').
+    """
     fun, bounds = lbfgs_objective(loss_grad, x0.shape)
     z0 = x0.astype(np.float64).ravel()
     losses, snapshots = [fun(z0)[0]], {0: x0.astype(np.float32).copy()}

@@ -50,10 +50,12 @@ LESSON = Lesson(
             Text("Follow the five numbered steps of the docstring: objective, first loss and snapshot, a step "
                  "callback, minimize, the result.",
                  "按文档字符串中编号的五步来做：目标函数、第一个损失和快照、每步回调、minimize、结果。"),
-            Text("SciPy calls step(intermediate_result) after each iteration: k = len(losses) before you append; "
-                 "raise StopIteration when callback(k, x, loss) returns True.",
-                 "SciPy 在每次迭代后调用 step(intermediate_result)：追加之前 k = len(losses)；"
-                 "callback(k, x, loss) 返回 True 时 raise StopIteration。"),
+            Text("SciPy calls step(intermediate_result) after each iteration; name the parameter exactly that, "
+                 "or SciPy passes the bare flat array and .x fails with AttributeError. k = len(losses) before you "
+                 "append; raise StopIteration when callback(k, x, loss) returns True.",
+                 "SciPy 在每次迭代后调用 step(intermediate_result)；参数名必须正是它，否则 SciPy 只传入展平的数组，"
+                 ".x 会抛出 AttributeError。追加之前 k = len(losses)；callback(k, x, loss) 返回 True 时 "
+                 "raise StopIteration。"),
             Text("`minimize(fun, z0, jac=True, method=\"L-BFGS-B\", bounds=bounds, callback=step, "
                  "options={{\"maxiter\": iters}})`, then "
                  "`Reconstruction(result.x.reshape(x0.shape).astype(np.float32), "
