@@ -1,5 +1,8 @@
 """Run the mutation testing of the checks: `python -m tools.mutants [--lesson N] [--jobs J] [--list]`.
 
+`--catalogue` grades only the classic mistakes (tools/mutants/lessonN.py), each of which must be named by its
+hint: the test of every hint the checks give. `--only ID` grades the mutants whose id starts with ID.
+
 Prints one line per mutant (killed, SURVIVED, equivalent), the survivors again at the end, and as its last
 line `mutation score: NN.N% (killed K of N non-equivalent)`. Exit status 1 when a lesson scores below 95 %,
 when a catalogue mutant is not named as expected, or when an equivalent-list entry matches no mutant.
@@ -118,24 +121,36 @@ def grade(lesson: course.Lesson, mutant: Mutant, check_timeout: float = CHECK_TI
         killed = done.returncode != 0
         if killed and not note:
             note = f"pytest exit {done.returncode}"
-    named = mutant.expect is None or note.startswith(mutant.expect)
+    named = mutant.expect is None or expected_note(mutant.expect, note)
     return Verdict(mutant, killed, note, time.perf_counter() - start, named)
 
 
-def run_lesson(lesson: course.Lesson, jobs: int, only_listing: bool) -> tuple[int, int, list[str]]:
-    """Grade every mutant of one lesson; (killed, non-equivalent, problems)."""
+def expected_note(expect: str, note: str) -> bool:
+    """The note is the expected mistake's name: exactly, or, when expect ends with '...', starting with the rest."""
+    return note.startswith(expect[:-3]) if expect.endswith("...") else note == expect
+
+
+def run_lesson(lesson: course.Lesson, jobs: int, only_listing: bool, only_catalogue: bool = False,
+               only: tuple[str, ...] = ()) -> tuple[int, int, list[str]]:
+    """Grade every mutant of one lesson (or its catalogue, or the mutants whose ids start with one of `only`);
+    (killed, non-equivalent, problems)."""
     text = solution_file(lesson).read_text()
     every = catalogue(lesson) + mutants(text)
     listed = equivalent(lesson)
     ids = {m.id for m in every}
     problems = [f"lesson {lesson.number}: equivalent_lesson{lesson.number}.txt lists {i!r}, which is no mutant"
                 for i in listed if i not in ids]
+    if only_catalogue:
+        every = [m for m in every if m.origin == "catalogue"]
+    if only:
+        every = [m for m in every if m.id.startswith(only)]
     if only_listing:
         for m in every:
             print(f"{m.origin:9} {m.id}" + ("   (equivalent)" if m.id in listed else ""))
         return 0, 0, problems
     graded = [m for m in every if m.id not in listed]
-    print(f"lesson {lesson.number}: {len(every)} mutants ({len(every) - len(mutants(text))} from the catalogue), "
+    print(f"lesson {lesson.number}: {len(every)} mutants ({sum(m.origin == 'catalogue' for m in every)} from the "
+          f"catalogue), "
           f"{len(every) - len(graded)} listed as equivalent; grading {len(graded)} with {jobs} processes",
           flush=True)
     survivors, killed = [], 0
@@ -166,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lesson", help="one lesson's number (default: every lesson whose solution exists)")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="processes in parallel")
     parser.add_argument("--list", action="store_true", help="list the mutants' ids and stop")
+    parser.add_argument("--catalogue", action="store_true",
+                        help="grade only the classic mistakes (each must be named by its hint), not the automatic "
+                             "mutants; the score is then over those alone")
+    parser.add_argument("--only", action="append", default=[], metavar="ID",
+                        help="grade only the mutants whose id starts with ID (repeatable), e.g. --only '1.3 '")
     args = parser.parse_args(argv)
     lessons = [course.lesson(args.lesson)] if args.lesson else list(course.LESSONS)
     lessons = [lesson for lesson in lessons if solution_file(lesson).exists()]
@@ -176,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     killed = total = 0
     problems: list[str] = []
     for lesson in lessons:
-        k, n, found = run_lesson(lesson, args.jobs, args.list)
+        k, n, found = run_lesson(lesson, args.jobs, args.list, args.catalogue, tuple(args.only))
         killed, total = killed + k, total + n
         problems += found
     if args.list:

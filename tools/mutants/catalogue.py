@@ -10,8 +10,9 @@ class Classic:
     """A classic mistake: which exercise it breaks, its name, how to make it from the solution, what to expect.
 
     edits: (old, new) exact text replacements applied in order to solutions/<module>.py;
-    expect: the start of the note the score table must show for `exercise` (the mistake named by the checks),
-    or None to require only that the exercise fails. A mutant's id is "<exercise> <name>" (unique per lesson).
+    expect: the note the score table must show for `exercise` (the mistake named by the checks, and no other),
+    or its start followed by '...' (a note with a line number), or None to require only that the exercise fails.
+    A mutant's id is "<exercise> <name>" (unique per lesson).
     """
 
     exercise: str

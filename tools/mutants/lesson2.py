@@ -41,6 +41,10 @@ CATALOGUE = (
     Classic("2.2", "M counted as N*h*w", (("    N, M = F.shape[0], F[0].size\n    return float(",
                                            "    N, M = F.shape[0], F.size\n    return float("),),
             "mean instead of sum, or M counted as N*h*w"),
+    Classic("2.2", "4 N M instead of 4 N^2 M^2", ((SCALE, "/ (4.0 * N * M)"),),
+            "normalised by 4 N M instead of 4 N^2 M^2"),
+    Classic("2.2", "1/2 instead of 1/4", ((SCALE, "/ (2.0 * N**2 * M**2)"),), "1/2 instead of 1/4"),
+    Classic("2.2", "no normalisation", ((" " + SCALE, ""),), "no normalisation"),
     # 2.3 style_layer_grad
     Classic("2.3", "forgetting the mask", ((MASKED, "grad.reshape(F.shape)"),), "forgetting the ReLU mask"),
     Classic("2.3", "wrong sign", ((GRAD, GRAD.replace("(gram(F) - A)", "(A - gram(F))")),), "wrong sign"),
@@ -49,6 +53,14 @@ CATALOGUE = (
     Classic("2.3", "missing the final transpose", ((GRAD, GRAD.replace("(gram(F) - A)).T", "(gram(F) - A))")),),
             "missing the final transpose"),
     Classic("2.3", "float64 gradient", ((f"return {MASKED}.astype(np.float32)", f"return {MASKED}"),), "wrong dtype"),
+    Classic("2.3", "a factor of 1/2", ((GRAD, GRAD.replace("/ (N**2", "/ (2 * N**2")),), "a factor of 1/2"),
+    Classic("2.3", "a factor of 4", ((GRAD, GRAD.replace("/ (N**2", "* 4 / (N**2")),), "a factor of 4"),
+    Classic("2.3", "N*M instead of N^2 M^2", ((GRAD, GRAD.replace("/ (N**2 * M**2)", "/ (N * M)")),),
+            "normalised by N*M instead of N^2 M^2"),
+    Classic("2.3", "M counted as N*h*w", ((GRAD, GRAD.replace("M**2)", "F.size**2)")),), "M counted as N*h*w"),
+    Classic("2.3", "(M, N) returned", ((GRAD, GRAD.replace("(gram(F) - A)).T", "(gram(F) - A))")),
+                                       (f"return {MASKED}.astype(np.float32)", "return grad.astype(np.float32)")),
+            "missing the final transpose"),
     # 2.4 style_loss
     Classic("2.4", "weights ignored", ((DEFAULT, "    if True:\n        weights = "),), "weights ignored"),
     Classic("2.4", "gradients not weighted",
@@ -59,6 +71,10 @@ CATALOGUE = (
               "        A = targets[{'conv4_1': 'conv5_1', 'conv5_1': 'conv4_1'}.get(layer, layer)]\n"
               "        loss += w * style_layer_loss(features[layer], A)\n"),),
             "the painting's Gram matrix from the wrong layer"),
+    Classic("2.4", "only the last layer's gradient", ((LAYER_GRAD, "grads = {layer: (w * style_layer_grad("
+                                                                   "features[layer], targets[layer])).astype("
+                                                                   "np.float32)}"),), "missing layers"),
+    Classic("2.4", "the loss alone", (("    return loss, grads\n", "    return loss\n"),), "wrong return value"),
     # 2.5 backward_sweep
     Classic("2.5", "shallow-first order", (("reverse=True", "reverse=False"),), "shallow-first order"),
     Classic("2.5", "not adding to the diff", (("diff[0] += grads[layer]", "diff[0] = grads[layer]"),),
@@ -76,6 +92,11 @@ CATALOGUE = (
     Classic("2.5", "returns the blob", (('return net.blobs["data"].diff.copy()', 'return net.blobs["data"].diff'),),
             "returns the blob itself"),
     Classic("2.5", "last segment missing", (("    net.backward(start=order[-1])\n", ""),), None),
+    Classic("2.5", "the dict's order", (("order = sorted(grads, key=list(net.blobs).index, reverse=True)",
+                                         "order = list(grads)[::-1]"),), "layers taken in the dict's order"),
+    Classic("2.5", "no backward at all", ((SWEEP, "    for layer in grads:\n"
+                                                  "        net.blobs[layer].diff[0] = grads[layer]\n"),),
+            "no backward pass"),
     # 2.6 synthesize
     Classic("2.6", "forward to the convolution", ((FORWARD, "net.forward(end=deepest)"),),
             "forward stops before the deepest layer's ReLU"),
@@ -87,9 +108,17 @@ CATALOGUE = (
              ("        x = adam.step(x, grad)", "        x = Adam(lr).step(x, grad)")), None),
     Classic("2.6", "returned x0", (("return Reconstruction(x, losses", "return Reconstruction(x0, losses"),),
             "returned x0"),
-    Classic("2.6", "no early stop", (("            break\n", "            pass\n"),), "stops at the wrong iteration"),
+    Classic("2.6", "tol times the first loss", (("tol * losses[-2]:", "tol * losses[0]:"),),
+            "stops at the wrong iteration"),
+    Classic("2.6", "no early stop", (("            break\n", "            pass\n"),), "no early stop"),
+    Classic("2.6", "no forward pass", (("        " + FORWARD + "\n", ""),), "no forward pass"),
+    Classic("2.6", "the dict's last layer as the deepest", (("deepest = max(layers, key=list(net.blobs).index)",
+                                                            "deepest = layers[-1]"),),
+            "the dict's last layer taken as the deepest"),
+    Classic("2.6", "no sweep", (("grad = backward_sweep(net, grads)", 'grad = net.blobs["data"].diff.copy()'),),
+            "backward_sweep not used"),
     Classic("2.6", "every ignored", (("i % every == 0", "i % 25 == 0"),), "wrong snapshot iterations"),
 )
 
 # graded by `make test` (tests/test_mutants.py): quick ones, one per kind of check
-QUICK = ("2.1 transposed reshape", "2.3 forgetting the mask", "2.5 not adding to the diff")
+QUICK = ("2.1 transposed reshape", "2.3 forgetting the mask", "2.5 not adding to the diff", "2.5 the dict's order")
