@@ -36,7 +36,7 @@ import numpy as np
 import scipy
 from scipy.optimize import minimize
 
-from brushstrokes import images, outputs, paths, plotting
+from brushstrokes import fast_style, images, outputs, paths, plotting
 from brushstrokes.painting import (
     DEFAULT_ITERS,
     DEFAULT_RATIO,
@@ -142,7 +142,8 @@ def loss_scales(sizes=(128, 256, 512)) -> dict:
 
 def seconds_per_evaluation(sizes=(128, 256, 512), repeats: int = 3) -> dict:
     """Seconds per loss + gradient evaluation (one forward, one backward sweep) of the total loss, and the load
-    average when each size was done."""
+    average when each size was done: {'WxH': {'reference': brushstrokes paint's path (fast_style, each Gram once in
+    float32), 'lessons': solutions/lesson3_paint.total_loss_grad, what a learner's code does, 'load_average'}}."""
     net, result = load_vgg19(normalised=True, shape=(64, 64)), {}
     for size in sizes:
         photo = images.load_image(paths.CAT, longest=size)
@@ -151,12 +152,17 @@ def seconds_per_evaluation(sizes=(128, 256, 512), repeats: int = 3) -> dict:
         P = features(net, images.preprocess(photo), ("conv4_2",))["conv4_2"]
         A, _ = painting_targets(net, h, w)
         x = images.white_noise((h, w))
-        l3.total_loss_grad(net, x, P, A, 1e-5, 1e3)  # warm-up
-        start = time.perf_counter()
-        for _ in range(repeats):
-            l3.total_loss_grad(net, x, P, A, 1e-5, 1e3)
-        result[f"{w}x{h}"] = round((time.perf_counter() - start) / repeats, 3)
-        result[f"load_average_{w}x{h}"] = load_now()
+        args = (net, x, P, A, 1e-5, 1e3)
+        ways = {"reference": (fast_style.total_loss_grad, ("conv4_2", None, l1, l2)),
+                "lessons": (l3.total_loss_grad, ())}
+        timed = {}
+        for name, (evaluate, extra) in ways.items():
+            evaluate(*args, *extra)  # warm-up
+            start = time.perf_counter()
+            for _ in range(repeats):
+                evaluate(*args, *extra)
+            timed[name] = round((time.perf_counter() - start) / repeats, 3)
+        result[f"{w}x{h}"] = {**timed, "load_average": load_now()}
         print(f"  {w}x{h}: {result[f'{w}x{h}']} s per evaluation", flush=True)
     return result
 
