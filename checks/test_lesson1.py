@@ -163,17 +163,20 @@ def small_pre_activations(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
 
 
 def loss_to_differentiate(lesson: ModuleType, reference: ModuleType) -> tuple[object, str]:
-    """The learner's own content_loss when it works (on a small probe), else the reference one."""
+    """The learner's own content_loss when it agrees with the reference's on a small probe to 1e-6 (then its
+    differences are the reference's: a wrong 1.1 cannot fail 1.2), else the reference one."""
     Z, P = small_pre_activations(seed=2)
     F = np.maximum(Z, 0).astype(np.float64)
     try:
         own = float(lesson.content_loss(*fresh(F, P.astype(np.float64))))
     except (Exception, SystemExit):  # not started or broken: exercise 1.1 reports it
         own = None
-    if own is not None and rel_error(own, reference.content_loss(F, P)) <= LOSS_TOL:
+    if own is not None and rel_error(own, reference.content_loss(F, P)) <= 1e-6:
         return lesson.content_loss, T("your content_loss", "你的 content_loss")(language())
-    return reference.content_loss, T("the reference content_loss (yours does not pass exercise 1.1 yet)",
-                                     "参考的 content_loss（你的还没有通过练习 1.1）")(language())
+    return reference.content_loss, T("the reference content_loss (yours gives another value on a small test "
+                                     "input, or none: exercise 1.1 grades it)",
+                                     "参考的 content_loss（你的在一个小测试输入上给出的值不同，或没有给出值："
+                                     "由练习 1.1 给它评分）")(language())
 
 
 @pytest.mark.exercise("1.2")
