@@ -7,6 +7,7 @@ solutions/ (every edit is asserted, so a change in solutions/ shows up here inst
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import json
@@ -407,3 +408,133 @@ def test_returned_values_are_described_in_the_learners_language(value, en, zh):
             assert describe(value) == text
     finally:
         i18n.set_language(None)
+
+
+# each exercise graded in isolation, and the most specific hint --------------------------------------------------
+def grade_lesson(tmp_path: Path, module: str, text: str, *options: str, lang: str = "en") -> tuple[str, dict]:
+    """Grade a lesson file made from `text` (checks/test_lessonN.py of its lesson, with options); (output, rows)."""
+    folder = tmp_path / "lessons"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{module}.py").write_text(text)
+    score = tmp_path / "score.json"
+    number = module.removeprefix("lesson")[0]
+    done = subprocess.run([sys.executable, "-m", "pytest", f"checks/test_lesson{number}.py", "-p", "no:cacheprovider",
+                           "--color=no", "--score-json", str(score), "--lessons-dir", str(folder), *options],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, BRUSHSTROKES_LANG=lang))
+    output = done.stdout + done.stderr
+    assert score.exists(), output
+    rows = {ex["id"]: ex for lesson in json.loads(score.read_text())["lessons"] for ex in lesson["exercises"]}
+    return output, rows
+
+
+def solution_text(module: str, replacements: list[tuple[str, str]] = ()) -> str:
+    text = (ROOT / "solutions" / f"{module}.py").read_text()
+    for old, new in replacements:
+        assert old in text, f"solutions/{module}.py no longer contains {old!r}: update this test"
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_wrong_gram_costs_only_exercise_2_1(tmp_path):
+    """style_layer_loss and style_layer_grad call gram: their checks use the reference one."""
+    text = solution_text("lesson2_style", [("    return flat @ flat.T\n", "    return flat @ flat.T / F[0].size\n")])
+    output, rows = grade_lesson(tmp_path, "lesson2_style", text, "-k", "2.1 or 2.2 or 2.3")
+    assert rows["2.1"]["note"] == "Gram divided by M", output
+    assert rows["2.2"]["status"] == "passed", output
+    assert rows["2.3"]["status"] == "passed", output
+    assert "fix style_layer_loss" not in output and "fix style_layer_grad" not in output
+
+
+def test_wrong_lesson_1_and_2_functions_cost_nothing_in_lesson_3(tmp_path):
+    """Lesson 3's core exercises call lessons 1 and 2 (and 3.2): wrong versions of all of them, defined in the
+    lesson 3 file itself, do not fail 3.1-3.3."""
+    wrong = ("\n\ndef content_loss(F, P):\n    return 0.0\n\n\ndef content_grad(F, P):\n    return 2 * (F - P)\n\n\n"
+             "def style_loss(features, targets, weights=None):\n    return 1.0, {}\n\n\n"
+             "def backward_sweep(net, grads):\n    return None\n\n\n"
+             "def lbfgs_objective(loss_grad, shape):\n    return None, None\n")
+    text = solution_text("lesson3_paint") + wrong  # the later definitions replace the imported and the right ones
+    output, rows = grade_lesson(tmp_path, "lesson3_paint", text, "-k", "3.1 or 3.2 or 3.3")
+    assert rows["3.2"]["status"] == "failed", output  # the wrong 3.2 is graded where it belongs
+    assert rows["3.1"]["status"] == "passed", output
+    assert rows["3.3"]["status"] == "passed", output
+
+
+def calls_of_exercises(tree: ast.AST, functions: set[str]) -> set[str]:
+    return {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in functions}
+
+
+def test_checks_of_an_exercise_that_calls_others_go_through_isolated():
+    """If a solution's function calls another exercise's function, every check calls the learner's function
+    through the `isolated` fixture (the others replaced by the reference), never through `lesson`; and the
+    registry's `uses` names the other lessons' exercises it calls."""
+    from brushstrokes import course
+
+    functions = {ex.function: ex for ex in course.exercises()}
+    needs_isolation = set()
+    for lesson in course.LESSONS:
+        tree = ast.parse((ROOT / "solutions" / f"{lesson.module}.py").read_text())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name in functions:
+                called = calls_of_exercises(node, set(functions) - {node.name})
+                if called:
+                    needs_isolation.add(node.name)
+                ex = functions[node.name]
+                other_lessons = {functions[f].id for f in called if course.owner(functions[f]) is not lesson}
+                assert other_lessons <= set(ex.uses), f"{ex.id} calls {sorted(other_lessons)}: list them in uses"
+    assert {"style_layer_loss", "style_layer_grad", "reconstruct", "total_loss_grad", "paint"} <= needs_isolation
+    wrong = []
+    for path in sorted((ROOT / "checks").glob("test_lesson*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in needs_isolation and \
+                    isinstance(node.value, ast.Name) and node.value.id not in ("isolated", "reference", "ref"):
+                wrong.append(f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}")
+    assert not wrong, "call these through `isolated`:\n" + "\n".join(wrong)
+
+
+def test_the_closest_of_several_matching_mistakes_is_named():
+    """A step divided by sum |grad| is tiny, so it is also within tolerance of x itself: the exact match wins."""
+    from checks.compare import Mistake, closest, rel_error
+
+    x = np.linspace(10.0, 200.0, 10_000)
+    g = np.sin(np.arange(10_000.0))
+    unchanged_x = Mistake("x returned unchanged", x, "")
+    by_sum = Mistake("normalised by the sum", x - 2.0 * g / np.sum(np.abs(g)), "")
+    got = by_sum.value.copy()
+    assert rel_error(got, x) <= 1e-4  # both lie within tolerance
+    assert closest(got, [unchanged_x, by_sum], 1e-4) is by_sum
+    assert closest(x.copy(), [unchanged_x, by_sum], 1e-4) is unchanged_x
+    assert closest(x + 100.0, [unchanged_x, by_sum], 1e-4) is None
+    twin = Mistake("listed second", x.copy(), "")
+    assert closest(x.copy(), [unchanged_x, twin], 1e-4) is unchanged_x  # a tie goes to the first listed
+
+
+@pytest.mark.parametrize(("losses", "expected", "settings", "name"), [
+    ([10.0, 8.0], [10.0, 8.0, 6.5, 5.5, 5.0], {"tol": 0.0, "iters": 5}, "inverted stop test"),
+    ([10.0, 10.0], [10.0, 10.0, 10.0], {"tol": 0.0, "iters": 3}, "<= instead of < in the stop test"),
+    ([10.0, 12.0], [10.0, 12.0, 11.0, 10.5], {"tol": 0.1, "iters": 4}, "no abs() in the stop test"),
+    ([10.0, 8.0, 6.5, 5.5, 5.0], [10.0, 8.0, 6.5], {"tol": 0.19, "iters": 5}, "no early stop"),
+    ([10.0, 8.0, 6.5, 5.5], [10.0, 8.0, 6.5, 5.5, 5.0], {"tol": 0.0, "iters": 5}, None),
+    ([10.0, 9.0], [10.0, 8.0, 6.5], {"tol": 0.0, "iters": 3}, None),  # the losses differ: not the stop rule
+])
+def test_the_stop_rule_that_explains_a_stop_is_named(losses, expected, settings, name):
+    from checks.loops import LoopRun, stop_mistake
+
+    run = LoopRun(np.zeros(1), losses, {}, None, settings, "loop(...)")
+    found = stop_mistake(run, expected)
+    assert (found[0].en if found else None) == name
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_callback_parameter_not_named_intermediate_result_is_named(tmp_path, lang):
+    """SciPy hands a callback with another parameter name the bare array: the check says so, in both languages."""
+    text = solution_text("lesson3_paint", [("    def step(intermediate_result) -> None:", "    def step(res) -> None:"),
+                                           ("intermediate_result.x.reshape", "res.x.reshape"),
+                                           ("float(intermediate_result.fun)", "float(res.fun)")])
+    output, rows = grade_lesson(tmp_path, "lesson3_paint", text, "-k", "3.3", lang=lang)
+    assert rows["3.3"]["note"] == ("step's parameter not named intermediate_result" if lang == "en" else
+                                   "step 的参数名不是 intermediate_result"), output
+    assert "def step(intermediate_result)" in output and "'numpy.ndarray' object has no attribute 'x'" in output
+    assert ("Rename it" if lang == "en" else "改名为") in output
+    assert "Traceback" not in output
