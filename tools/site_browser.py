@@ -11,6 +11,7 @@ import base64
 import contextlib
 import functools
 import http.server
+import io
 import json
 import os
 import posixpath
@@ -288,17 +289,25 @@ class Browser:
                 problems.append(f"failed ({params.get('errorText')}): {self._requests[params['requestId']]}")
         return problems
 
-    def screenshot(self, path: Path, max_height: int = 12000) -> Path:
-        """The whole page (up to max_height CSS px) at the current viewport's width, as a PNG."""
+    def screenshot(self, path: Path, max_height: int = 12000, top: int = 0) -> Path:
+        """The page from `top` down, up to max_height CSS px, at the current viewport's width, as a PNG."""
         height = self.run("return document.documentElement.scrollHeight")
-        clip = {"x": 0, "y": 0, "width": self.viewport[0], "height": min(max_height, max(self.viewport[1], height)),
-                "scale": 1}
+        clip = {"x": 0, "y": top, "width": self.viewport[0],
+                "height": max(1, min(max_height, max(self.viewport[1], height) - top)), "scale": 1}
         data = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
             "format": "png", "clip": clip, "captureBeyondViewport": True})["data"]
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def screenshots(self, path: Path, max_height: int = 12000) -> list[Path]:
+        """The whole page as PNGs of at most max_height CSS px each: path, then path-2.png, path-3.png, ..."""
+        height = self.run("return document.documentElement.scrollHeight")
+        path = Path(path)
+        return [self.screenshot(path if part == 0 else path.with_name(f"{path.stem}-{part + 1}{path.suffix}"),
+                                max_height, part * max_height)
+                for part in range(max(1, -(-height // max_height)))]
 
 
 # ---------------------------------------------------------------- what a reader sees
@@ -325,6 +334,7 @@ return {
   rawTex: rawTex,
   images: [...article.querySelectorAll('img')].map(img => ({
     src: img.currentSrc || img.src, complete: img.complete, width: img.naturalWidth,
+    shown: img.getBoundingClientRect().width,   // CSS px on the screen
     caption: (img.closest('figure')?.querySelector('figcaption')?.innerText || '').trim()})),
   languages: Object.fromEntries([...document.querySelectorAll('.md-select a[hreflang]')]
                                 .map(a => [a.hreflang, a.href])),
@@ -336,14 +346,133 @@ return {
 };
 """
 
-# Runs in the page: what scrolls sideways: the page itself, and each code block or formula wider than its box.
-OVERFLOW_JS = r"""
-const root = document.scrollingElement;
-const wide = [...document.querySelectorAll('article pre > code, article .katex-display, article table')]
-  .filter(el => el.scrollWidth > el.clientWidth + 1)
-  .map(el => `${el.tagName.toLowerCase()}.${el.className.split(' ')[0] || ''}: ${el.scrollWidth} > `
-             + `${el.clientWidth} px: ${el.textContent.trim().split('\n')[0].slice(0, 60)}`);
-return {page: root.scrollWidth, viewport: root.clientWidth, wide: wide};
+# Runs in the page: content a reader cannot see. The article is looked at with its solutions (<details>) opened, as a
+# reader opens them. Every element and every run of text must lie inside the visible box of its nearest ancestor that
+# clips on that axis (overflow other than visible) or, where none does, inside the screen's width. An ancestor that
+# scrolls (overflow auto or scroll) is the exception: what lies past its edge is reached by scrolling it, and it is
+# returned in `boxes`, to be checked for a visible sign that it scrolls (scroll_affordance). `page` and `viewport` say
+# whether the page itself scrolls sideways; `code` lists code blocks that scroll instead of wrapping.
+CUT_JS = r"""
+const article = document.querySelector('article') || document.body;
+const viewport = document.documentElement.clientWidth;
+const TOLERANCE = 1;   // px, for the rounding of fractional layout
+article.querySelectorAll('details:not([open])').forEach(d => { d.open = true; d.dataset.openedToLook = ''; });
+
+const describe = el => {
+  const tex = el.closest('.arithmatex')?.querySelector('annotation')?.textContent;
+  const table = el.closest('table') || el.querySelector('table');
+  const name = el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className.trim()
+                                           ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+  let what;
+  if (tex) what = 'formula ' + tex.trim().replace(/\s+/g, ' ');
+  else if (table) {
+    const header = th => {   // its text as read, without KaTeX's copy for screen readers
+      const copy = th.cloneNode(true);
+      copy.querySelectorAll('.katex-mathml').forEach(m => m.remove());
+      return copy.textContent.replace(/\s+/g, ' ').trim();
+    };
+    what = 'table | ' + [...table.querySelectorAll('th')].map(header).join(' | ');
+  }
+  else what = '"' + (el.innerText || el.textContent || '').trim().split('\n')[0] + '"';
+  return `${name}: ${what.slice(0, 100)}`;
+};
+const scrolls = value => value === 'auto' || value === 'scroll';
+const clipper = (from, axis) => {   // from `from` up, the first box that keeps its content from showing past its edges
+  for (let a = from; a; a = a.parentElement) {
+    const style = getComputedStyle(a);
+    const value = axis === 'x' ? style.overflowX : style.overflowY;
+    if (value !== 'visible') return {box: a, value: value};
+  }
+  return null;
+};
+// KaTeX's MathML copy, for screen readers only, is clipped to 1 px on purpose
+const unseen = el => el.closest('.katex-mathml') !== null;
+
+const cut = [];
+const said = new Set();
+const report = (key, message) => { if (!said.has(key)) { said.add(key); cut.push(message); } };
+const check = (from, rect, label) => {   // rect: an element's box or a line of text; from: its parent element
+  if (rect.width < 0.5 || rect.height < 0.5) return;
+  for (const axis of ['x', 'y']) {
+    const [lo, hi] = axis === 'x' ? [rect.left, rect.right] : [rect.top, rect.bottom];
+    const clip = clipper(from, axis);
+    if (!clip || clip.box === document.documentElement || clip.box === document.body) {
+      // the page (the theme hides its sideways overflow): nothing may leave the screen sideways; up and down, the
+      // page scrolls
+      const out = Math.max(-lo, hi - viewport);
+      if (axis === 'x' && out > TOLERANCE) {
+        report('screen ' + label, `${label}: ${Math.round(out)} px of it lie past the edge of the ${viewport} px `
+                                  + 'screen');
+      }
+      continue;
+    }
+    if (scrolls(clip.value)) continue;   // reached by scrolling that box; see `boxes`
+    const box = clip.box.getBoundingClientRect();
+    const start = axis === 'x' ? box.left + clip.box.clientLeft : box.top + clip.box.clientTop;
+    const end = start + (axis === 'x' ? clip.box.clientWidth : clip.box.clientHeight);
+    const out = Math.max(start - lo, hi - end);
+    if (out > TOLERANCE) {
+      const by = describe(clip.box);
+      report(label + ' ' + by, `${label}: ${Math.round(out)} px of it are cut off ${axis === 'x' ? 'sideways' : 'at '
+             + 'the top or bottom'} by ${by} (overflow-${axis}: ${clip.value})`);
+    }
+  }
+};
+
+const elements = [article, ...article.querySelectorAll('*')].filter(el => {
+  if (unseen(el)) return false;
+  const style = getComputedStyle(el);
+  return style.display !== 'none' && style.visibility !== 'hidden';
+});
+for (const el of elements) check(el.parentElement, el.getBoundingClientRect(), describe(el));
+const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+  if (!n.textContent.trim() || unseen(n.parentElement)) continue;
+  const range = document.createRange();
+  range.selectNodeContents(n);
+  for (const rect of range.getClientRects()) check(n.parentElement, rect, 'text in ' + describe(n.parentElement));
+}
+
+const boxes = [];
+for (const el of elements) {
+  const style = getComputedStyle(el);
+  if (scrolls(style.overflowY) && el.scrollHeight > el.clientHeight + TOLERANCE) {
+    report('vertical ' + describe(el), `${describe(el)}: scrolls up and down inside the page `
+                                       + `(${el.scrollHeight} px of content in ${el.clientHeight} px)`);
+  }
+  if (scrolls(style.overflowX) && el.scrollWidth > el.clientWidth + TOLERANCE) {
+    boxes.push({element: el, what: describe(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth});
+  }
+}
+const code = [...article.querySelectorAll('pre > code')].filter(el => el.scrollWidth > el.clientWidth + TOLERANCE)
+  .map(el => `${el.scrollWidth} > ${el.clientWidth} px: ${el.textContent.trim().split('\n')[0].slice(0, 60)}`);
+return {page: document.scrollingElement.scrollWidth, viewport: viewport, cut: cut, boxes: boxes, code: code};
+"""
+
+# Runs in the page: the box arguments[0] scrolled to its start or end (arguments[1]); where it is in the page (CSS px)
+# and how much of its content is hidden to its left and right.
+PLACE_BOX_JS = r"""
+const [box, end] = arguments;
+box.scrollIntoView({block: 'center'});
+box.scrollLeft = end ? box.scrollWidth : 0;
+const rect = box.getBoundingClientRect();
+return {x: rect.left + window.scrollX + box.clientLeft, y: rect.top + window.scrollY + box.clientTop,
+        width: box.clientWidth, height: box.clientHeight,
+        hiddenLeft: box.scrollLeft, hiddenRight: box.scrollWidth - box.clientWidth - box.scrollLeft};
+"""
+
+# Turns the box's own decoration off (arguments[1] true) or on again: its backgrounds, shadows and ::before/::after.
+BARE_BOX_JS = r"""
+const [box, bare, done] = arguments;
+if (!document.getElementById('bare-box-style')) {
+  const style = document.createElement('style');
+  style.id = 'bare-box-style';
+  style.textContent = '[data-bare-box] { background-image: none !important; box-shadow: none !important; }'
+                      + ' [data-bare-box]::before, [data-bare-box]::after { display: none !important; }';
+  document.head.append(style);
+}
+if (bare) box.setAttribute('data-bare-box', ''); else box.removeAttribute('data-bare-box');
+requestAnimationFrame(() => requestAnimationFrame(() => done(true)));   // painted before the next shot
 """
 
 # Runs in the page: the copy buttons of code blocks that sit on top of text. The theme adds a block's button when
@@ -402,9 +531,57 @@ def inspect(browser: Browser) -> dict:
     return browser.run(INSPECT_JS)
 
 
-def overflow(browser: Browser) -> dict:
-    """Sideways scrolling on the loaded page: {'page': px, 'viewport': px, 'wide': [blocks wider than their box]}."""
-    return browser.run(OVERFLOW_JS)
+EDGE = 6            # CSS px: the strip along a box's edge where the sign that it scrolls is looked for
+VISIBLE_EDGE = 12   # mean change of the strip's pixels (0-255 a channel) that a reader can see
+
+
+def scroll_affordance(browser: Browser, box) -> dict:
+    """How visibly the scrolling box (a WebElement) shows that part of its content is hidden.
+
+    The box is shot as it first appears (scrolled to its start: content hidden on the right) and scrolled to its
+    end (hidden on the left), each time with and without the box's own decoration (backgrounds, shadows, ::before
+    and ::after). Returns {'right': change, 'left': change}: the mean change, 0-255 per channel, that the
+    decoration makes to the pixels of the EDGE px strip along that side, on the side where content is hidden.
+    """
+    from PIL import Image, ImageChops, ImageStat
+
+    change = {}
+    for end, side in ((False, "right"), (True, "left")):
+        place = browser.run(PLACE_BOX_JS, box, end)
+        if place[f"hidden{side.title()}"] < 1 or place["width"] <= 2 * EDGE:
+            continue
+        left = place["x"] if side == "left" else place["x"] + place["width"] - EDGE
+        clip = {"x": left, "y": place["y"], "width": EDGE, "height": max(1, place["height"]), "scale": 1}
+        shots = []
+        for bare in (False, True):
+            browser.run_async(BARE_BOX_JS, box, bare)
+            data = browser.driver.execute_cdp_cmd("Page.captureScreenshot", {
+                "format": "png", "clip": clip, "captureBeyondViewport": True})["data"]
+            shots.append(Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB"))
+        browser.run_async(BARE_BOX_JS, box, False)
+        change[side] = round(sum(ImageStat.Stat(ImageChops.difference(*shots)).mean) / 3, 1)
+    browser.run(PLACE_BOX_JS, box, False)
+    return change
+
+
+def cut_content(browser: Browser) -> dict:
+    """What a reader of the loaded page cannot see (see CUT_JS), with each box that scrolls sideways measured.
+
+    {'page': px, 'viewport': px, 'cut': [what is cut off, by what], 'code': [code blocks that scroll],
+     'boxes': [{'what', 'scrollWidth', 'clientWidth', 'affordance': {'right': change, 'left': change}}]}
+    A box shows that it scrolls when the change on each side where content is hidden is at least VISIBLE_EDGE.
+    """
+    seen = browser.run(CUT_JS)
+    for box in seen["boxes"]:
+        box["affordance"] = scroll_affordance(browser, box.pop("element"))
+    browser.run("document.querySelectorAll('[data-opened-to-look]').forEach(d => {"
+                " d.open = false; delete d.dataset.openedToLook; }); window.scrollTo(0, 0);")
+    return seen
+
+
+def unmarked(box: dict) -> list[str]:
+    """The sides of a scrolling box (from cut_content) where content is hidden but no visible sign says so."""
+    return [side for side, change in box["affordance"].items() if change < VISIBLE_EDGE]
 
 
 def covered_by_copy_button(browser: Browser) -> list[str]:
