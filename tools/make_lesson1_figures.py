@@ -106,7 +106,7 @@ def render(out: Path, target: np.ndarray, xs: dict, losses: dict, settings: dict
                                                   keep=FRAMES, lang=lang)
                 path, name = named("frames_conv4_2.png")
                 picture_grid([(t, images.deprocess(x)) for t, x in frames.items()], path, sizes, name, 3)
-                grid = [((f"{layer}（{len(losses[layer])} 次迭代）" if zh else f"{layer} ({len(losses[layer])} it.)"),
+                grid = [((f"{layer}：{len(losses[layer])} 次迭代" if zh else f"{layer} ({len(losses[layer])} it.)"),
                          images.deprocess(x)) for layer, x in xs.items()]
                 grid.append(("原照片" if zh else "the photo", images.deprocess(target)))
                 path, name = named("layers.png")

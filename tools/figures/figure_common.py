@@ -21,7 +21,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,23 +144,26 @@ def record_labels(out: Path, sizes: dict[str, float]) -> Path:
     return record
 
 
+def text_width(text: str) -> float:
+    """The width of `text` in narrow characters (DejaVu Sans averages 0.6 em; a Chinese character is 1 em)."""
+    return sum(1 / 0.6 if ord(c) > 0x2E80 else 1.0 for c in text)
+
+
 def wrap(text: str, width_in: float, font_pt: float) -> str:
-    """`text` broken into lines that fit width_in inches at font_pt (a wide character counts twice)."""
-    per_char = 0.6 * font_pt / 72  # inches per narrow character, about right for DejaVu Sans
-    wide = sum(1 for c in text if ord(c) > 0x2E80)
-    chars = max(8, int(width_in / per_char))
-    if len(text) + wide <= chars:
+    """`text` broken into lines that fit width_in inches at font_pt: at spaces, before an opening bracket and
+    between Chinese characters, never leaving a closing bracket or punctuation mark alone at a line's start."""
+    chars = max(8.0, width_in / (0.6 * font_pt / 72) * 0.95)
+    if text_width(text) <= chars:
         return text
-    if wide:  # Chinese: break anywhere, at the widths measured in narrow characters
-        lines, line, used = [], "", 0
-        for c in text:
-            step = 2 if ord(c) > 0x2E80 else 1
-            if used + step > chars:
-                lines.append(line)
-                line, used = "", 0
-            line, used = line + c, used + step
-        return "\n".join([*lines, line])
-    return "\n".join(textwrap.wrap(text, chars))
+    pieces = re.findall(r"[（(][^\s（(]*|[\u2e80-\uffff][）)，。：、]*|[^\s（(\u2e80-\uffff]+|\s+", text)
+    lines, line = [], ""
+    for piece in pieces:
+        if line and text_width((line + piece).rstrip()) > chars and piece.strip() and piece[0] not in "）)，。：、；":
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return "\n".join(part for part in [*lines, line.rstrip()] if part)
 
 
 def picture_grid(panels: list[tuple[str, np.ndarray]], path: Path, sizes: dict[str, float], name: str,
