@@ -542,7 +542,8 @@ def check_run(ex: Graded, call: str, got, want, x0) -> tuple:
         expect_close(ex, f"{call} -> .snapshots[{k}] {grey}", got_snap, snap, LOSS_TOL, fix=SNAP_FIX,
                      measure=picture_error)
     expect_close(ex, f"{call} -> .x {grey}", x, want.x, LOSS_TOL, [Mistake(RETURNED_X0, x0, RETURNED_X0_FIX)],
-                 measure=picture_error, fix=RETURNED_X0_FIX)
+                 measure=picture_error, fix=Text("return result.x reshaped to x0.shape, in float32",
+                                                 "返回变形为 x0.shape 的 float32 result.x"))
     return x, losses, snaps
 
 
