@@ -110,8 +110,8 @@ def run_content(image: Path, longest: int = 128, layer: str = "conv4_2", iters: 
     """
     if layer not in CONV_LAYERS:
         raise _fail(UNKNOWN_LAYER, UNKNOWN_LAYER_TODO, layer=layer, layers=", ".join(CONV_LAYERS))
-    iters = validate.count(iters, "--iters", example=200)
-    lr = validate.positive(lr, "--lr", most=validate.MAX_LR, example=2)
+    iters = validate.iterations(iters)
+    lr = validate.step_size(lr)
     seed = validate.seed(seed)
     validate.image_file(image)
     h, w = validate.working_size(image, longest)

@@ -117,7 +117,7 @@ def run_style(image: Path, layers: str | tuple[str, ...] = STYLE_LAYERS, longest
     layers = parse_layers(layers)
     if weights not in WEIGHTS:
         raise _fail(BAD_WEIGHTS, BAD_WEIGHTS_TODO, value=weights)
-    iters = validate.count(iters, "--iters", example=200)
+    iters = validate.iterations(iters)
     lr = validate.positive(lr, "--lr", most=validate.MAX_LR, example=5)
     seed = validate.seed(seed)
     validate.image_file(image)

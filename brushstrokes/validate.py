@@ -10,15 +10,22 @@ Every command (content, style, paint) calls these first, so that a bad value cos
     h, w = validate.working_size(image, args.size)                      # (H, W) px VGG19 can take
     out = validate.out_folder(args.out, names=("result.png",))          # made if missing, writable
 
+Every numeric option of every command is also checked as it is parsed, by the same functions:
+
+    validate.bounded(p.add_argument("--iters", type=int, default=200), validate.iterations)
+    validate.check_options(parser, args)       # brushstrokes.commands.one_line runs it after each parse
+
 Each raises brushstrokes.errors.BrushstrokesError (message and todo in the learner's language), which
 `brushstrokes` prints as one error and its fix, exit status 2.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
@@ -27,6 +34,9 @@ from brushstrokes.i18n import language
 SEED_MAX = 2**32 - 1  # numpy's seeds are 32-bit
 MAX_LR = 255.0  # a step in grey levels: more than the whole 0..255 range is surely a mistake
 TYPICAL_SIZE = 64  # the smallest --size worth suggesting: below it, VGG19 sees almost nothing
+MAX_ITERS = 1_000_000  # iterations (or a --save-every) beyond this are surely a mistake
+MAX_SECONDS = 3600.0  # a time limit of more than an hour (a host's answer, one check) is surely a mistake
+MAX_WEIGHT = 1e9  # a content, style or TV weight (or their ratio) beyond this overflows the losses
 
 WHOLE = Text("{option} {value}: must be a whole number of at least {least}",
              "{option} {value}：必须是不小于 {least} 的整数")
@@ -42,6 +52,8 @@ TOO_LARGE = Text("{option} {value}: more than {most}, which is surely a mistake"
                  "{option} {value}：超过了 {most}，这多半是写错了")
 SEED = Text("{option} {value}: a seed must be a whole number from 0 to {most}",
             "{option} {value}：种子必须是 0 到 {most} 之间的整数")
+SIZE_HUGE = Text("{option} {value}: more than the {high} px allowed on a side",
+                 "{option} {value}：超过了每边允许的 {high} px")
 SIZE_NOT_POSITIVE = Text("{option} {value}: the longest side must be a positive number of px",
                          "{option} {value}：最长边必须是正的像素数")
 SIZE_SMALL = Text("{option} {value} gives {w}x{h} px for {image}: VGG19 needs at least {low} px on each side",
@@ -104,6 +116,75 @@ def seed(value: int, option: str = "--seed") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SEED_MAX:
         raise _fail(SEED, USE_EXAMPLE, option=option, value=_shown(value), most=SEED_MAX, example=0)
     return value
+
+
+def iterations(value: int, option: str = "--iters") -> int:
+    """A number of iterations: a whole number from 1 to MAX_ITERS."""
+    return count(value, option, least=1, most=MAX_ITERS, example=200)
+
+
+def every(value: int, option: str = "--save-every") -> int:
+    """How often something is done, in iterations: 0 (never) to MAX_ITERS."""
+    return count(value, option, least=0, most=MAX_ITERS, example=10)
+
+
+def longest_side(value: int, option: str = "--size") -> int:
+    """A longest side in px, before the picture is known: 1 to images.MAX_SIDE (working_size checks the rest)."""
+    from brushstrokes.images import MAX_SIDE
+
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(SIZE_NOT_POSITIVE, USE_AT_LEAST, option=option, value=_shown(value), suggest=TYPICAL_SIZE)
+    if value > MAX_SIDE:
+        raise _fail(SIZE_HUGE, USE_SMALLER, option=option, value=value, high=MAX_SIDE)
+    return value
+
+
+def step_size(value: float | None, option: str = "--lr") -> float | None:
+    """A step in grey levels (None: the lesson's default)."""
+    return positive(value, option, most=MAX_LR, example=2)
+
+
+def weight(value: float | None, option: str, example: float = 1) -> float | None:
+    """A loss weight or a ratio of weights: finite, > 0, at most MAX_WEIGHT (None passes)."""
+    return positive(value, option, most=MAX_WEIGHT, example=example)
+
+
+def weight_or_zero(value: float | None, option: str, example: float = 1e-4) -> float | None:
+    """A loss weight that may be 0 (switched off): finite, >= 0, at most MAX_WEIGHT."""
+    return positive(value, option, most=MAX_WEIGHT, example=example, allow_zero=True)
+
+
+def seconds(value: float | None, option: str = "--timeout", example: float = 10) -> float | None:
+    """A time to wait, in seconds: finite, > 0, at most MAX_SECONDS."""
+    return positive(value, option, most=MAX_SECONDS, example=example)
+
+
+def time_limit(value: float | None, option: str = "--check-timeout", example: float = 60) -> float | None:
+    """A time limit in seconds, 0 meaning none: finite, >= 0, at most MAX_SECONDS (None: the default)."""
+    return positive(value, option, most=MAX_SECONDS, example=example, allow_zero=True)
+
+
+def bounded(action: argparse.Action, check: Callable[[Any, str], Any]) -> argparse.Action:
+    """Mark a numeric option with the check its parsed value must pass: check(value, option) -> value."""
+    action.check = check
+    return action
+
+
+def numeric_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """The options of `parser` that take a number (an int or float type)."""
+    return [action for action in parser._actions if action.type in (int, float)]
+
+
+def check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Run each numeric option's check on its parsed value (defaults too), in the order --help lists them;
+    the checked value replaces it. A numeric option without a check is a mistake in the command's code."""
+    for action in numeric_options(parser):
+        check = getattr(action, "check", None)
+        if check is None:
+            raise TypeError(f"{parser.prog}: {action.option_strings or action.dest} has no validate check")
+        value = getattr(args, action.dest, None)
+        if value is not None:
+            setattr(args, action.dest, check(value, (action.option_strings or [action.dest])[-1]))
 
 
 def image_file(path: str | Path, option: str = "--image") -> Path:

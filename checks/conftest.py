@@ -6,6 +6,7 @@
     pytest checks/ --solutions      grade the reference solutions (they must all pass)
     pytest checks/ --lessons-dir D  grade the lesson files in folder D (the project's tests and mutants use it)
     pytest checks/ --check-timeout S   each check's time limit in seconds (default 60; 0 = none)
+A --lessons-dir that is not a folder, or a --check-timeout below 0 or not finite, stops the run before any check.
 
 How a lesson's check module is written (checks/test_lessonN.py):
 
@@ -40,6 +41,7 @@ import numpy as np
 import pytest
 
 from brushstrokes import course
+from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
 from brushstrokes.i18n import language, speaking
 from checks import messages as msg
@@ -49,6 +51,7 @@ from checks.loops import guard
 from checks.target import Graded, LessonImportError, Target, import_problem, parameters, signature_text
 
 REFERENCES = Path(__file__).resolve().parent / "references"
+USAGE = Text("{message}\n  what to do: {todo}", "{message}\n  怎么办：{todo}")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,16 +66,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help=f"stop a check after this many seconds (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
 
 
+def checked_options(config: pytest.Config) -> tuple[Path | None, float]:
+    """--lessons-dir (an existing folder) and --check-timeout (0 or more seconds, finite), refused as
+    `brushstrokes check` refuses them: one line and what to do, before any check runs (pytest's usage error)."""
+    from brushstrokes import validate
+    from brushstrokes.learner import places
+
+    folder = config.getoption("--lessons-dir")
+    try:
+        timeout = validate.time_limit(config.getoption("--check-timeout"))
+        if folder is not None:
+            folder = places.existing_lessons_dir(folder)
+    except BrushstrokesError as exc:
+        raise pytest.UsageError(USAGE(language(), message=exc.message, todo=exc.todo)) from None
+    return folder, timeout
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "exercise(id): the lesson exercise this check grades, e.g. '1.2'")
     config.option.reportchars = "".join(c for c in config.option.reportchars if c not in "fE")  # the table says it
-    folder = config.getoption("--lessons-dir")
-    target = Target(package="solutions" if config.getoption("--solutions") else "lessons",
-                    folder=folder.resolve() if folder is not None else None)
+    folder, timeout = checked_options(config)
+    target = Target(package="solutions" if config.getoption("--solutions") else "lessons", folder=folder)
     global REFERENCES
     REFERENCES = (config.getoption("--references-dir") or REFERENCES).resolve()
-    config.pluginmanager.register(GradingPlugin(target, config.getoption("--score-json"),
-                                                config.getoption("--check-timeout")), "brushstrokes-grading")
+    config.pluginmanager.register(GradingPlugin(target, config.getoption("--score-json"), timeout),
+                                  "brushstrokes-grading")
 
 
 def plugin(config: pytest.Config) -> GradingPlugin:

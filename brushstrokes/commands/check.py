@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from brushstrokes import validate
 from brushstrokes.i18n import language
 from brushstrokes.learner import messages as M
 from brushstrokes.learner import places
@@ -41,6 +42,7 @@ def add(sub) -> None:
                    help="an exercise id (1.2 or 1_2), its function (content_grad), a lesson number; none: all")
     c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
                    help="grade the lesson files in DIR (default: lessons/, or $BRUSHSTROKES_LESSONS_DIR)")
-    c.add_argument("--check-timeout", type=float, default=None, metavar="SECONDS",
-                   help="each check's time limit in seconds (default 60; 0 = none)")
+    validate.bounded(c.add_argument("--check-timeout", type=float, default=None, metavar="SECONDS",
+                                    help="each check's time limit in seconds (default 60; 0 = none)"),
+                     validate.time_limit)
     c.set_defaults(func=run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths
+from brushstrokes import paths, validate
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,11 +19,15 @@ def run(args: argparse.Namespace) -> int:
 def add(sub) -> None:
     c = sub.add_parser("content", help="lesson 1: find the cat in white noise from its VGG19 features")
     c.add_argument("--image", type=Path, default=paths.CAT, help="content image (default: the cat)")
-    c.add_argument("--size", type=int, default=128, help="longest side in px (default 128)")
+    validate.bounded(c.add_argument("--size", type=int, default=128, help="longest side in px (default 128)"),
+                     validate.longest_side)
     c.add_argument("--layer", default="conv4_2", help="VGG19 layer to match (default conv4_2)")
-    c.add_argument("--iters", type=int, default=200, help="maximum iterations (default 200)")
-    c.add_argument("--lr", type=float, default=None, help="step size in pixel units (default: the lesson's)")
-    c.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)")
+    validate.bounded(c.add_argument("--iters", type=int, default=200, help="maximum iterations (default 200)"),
+                     validate.iterations)
+    validate.bounded(c.add_argument("--lr", type=float, default=None,
+                                    help="step size in pixel units (default: the lesson's)"), validate.step_size)
+    validate.bounded(c.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)"),
+                     validate.seed)
     c.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
                    help="run the reference solutions (default) or your own code in lessons/")
     c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",

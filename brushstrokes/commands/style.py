@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths
+from brushstrokes import paths, validate
 from brushstrokes.commands.one_line import one_line_errors
 from brushstrokes.vgg import STYLE_LAYERS
 
@@ -24,12 +24,18 @@ def add(sub) -> None:
     c.add_argument("--layers", default=",".join(STYLE_LAYERS),
                    help="style layers, comma-separated, each weighted equally (default: the paper's five, "
                         "conv1_1,...,conv5_1)")
-    c.add_argument("--size", type=int, default=128, help="longest side in px of the painting and texture (default 128)")
-    c.add_argument("--iters", type=int, default=200, help="maximum iterations (default 200)")
-    c.add_argument("--lr", type=float, default=None, help="Adam's step size in grey levels (default: the lesson's, 5)")
+    validate.bounded(c.add_argument("--size", type=int, default=128,
+                                    help="longest side in px of the painting and texture (default 128)"),
+                     validate.longest_side)
+    validate.bounded(c.add_argument("--iters", type=int, default=200, help="maximum iterations (default 200)"),
+                     validate.iterations)
+    validate.bounded(c.add_argument("--lr", type=float, default=None,
+                                    help="Adam's step size in grey levels (default: the lesson's, 5)"),
+                     validate.step_size)
     c.add_argument("--weights", default="normalised",
                    help="VGG19 weights: normalised (the paper's, default) or raw")
-    c.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)")
+    validate.bounded(c.add_argument("--seed", type=int, default=0, help="seed of the white noise (default 0)"),
+                     validate.seed)
     c.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
                    help="run the reference solutions (default) or your own code in lessons/")
     c.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",
