@@ -44,8 +44,12 @@ def wrong_python(missing: str, argv: list[str]) -> BrushstrokesError:
                              WRONG_PYTHON_TODO(lang, command=" ".join(argv) or "doctor"))
 
 
+class Terminated(SystemExit):
+    """A kill (SIGTERM): never mistaken for a learner's sys.exit, whatever code was running when it came."""
+
+
 def _terminate(signum: int, frame: object) -> None:
-    raise SystemExit(SIGTERM_STATUS)  # unwinds: temporary files are removed, old outputs stay whole
+    raise Terminated(SIGTERM_STATUS)  # unwinds: temporary files are removed, old outputs stay whole
 
 
 def _quiet_stdout() -> None:

@@ -2,7 +2,8 @@
 naming the function, its exercise and what to do (the old pictures are never touched before these pass):
 
     require(module, path, {"gram": "2.1", ...})            # a deleted function: put it back
-    with learner_code((path, ...), out): ...                # a stub or a crash: the learner's line, the exercise
+    with learner_code((path, ...), out): ...                # a stub, a crash, a call far slower than the reference
+                                                            # or a sys.exit: the learner's line, the exercise
     x, losses, snaps = check_loop(result, x0, "synthesize", "2.6", path, out)    # what a loop returned
     check_array(value, (h, w, 3), "keep_colours", "3.5", path, out)              # what a function returned
     raise not_finite(losses, x, ...)                        # NaN at the end: the loop named only when it is the cause
@@ -11,9 +12,10 @@ naming the function, its exercise and what to do (the old pictures are never tou
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, TracebackType
 from typing import Any
 
 import numpy as np
@@ -21,8 +23,11 @@ import numpy as np
 from brushstrokes.course import find
 from brushstrokes.course.model import Text
 from brushstrokes.errors import BrushstrokesError
+from brushstrokes.exits import Terminated
+from brushstrokes.guards import TookTooLong, time_limits
 from brushstrokes.i18n import language
-from brushstrokes.loader import display, learner_frame
+from brushstrokes.loader import display
+from brushstrokes.paths import ROOT
 
 NOT_FINISHED = Text("{file} is not finished: {function} (exercise {id}) still raises NotImplementedError",
                     "{file} 还没有完成：{function}（练习 {id}）仍然抛出 NotImplementedError")
@@ -57,6 +62,19 @@ PROBLEMS = {
                       "返回的 snapshots 是 {what}；它必须是字典 {{迭代: 与 x0 形状相同的图像}}"),
     "no_losses": NO_LOSSES,
 }
+TOO_LONG = Text("{file} line {line}, in {function} (exercise {id}): stopped after {seconds} s{reference}",
+                "{file} 第 {line} 行，{function}（练习 {id}）：运行 {seconds} 秒后被停止{reference}")
+REFERENCE_NEEDS = Text(", far longer than the reference solution needs here (about {seconds} s)",
+                       "，远远超过参考答案在这里所需的时间（约 {seconds} 秒）")
+TOO_LONG_TODO = Text("look for a loop that never ends (its condition, and whether each pass moves forward), then "
+                     "run this again; the old pictures in {out} are untouched",
+                     "检查是否有永不结束的循环（它的条件，以及每一轮是否向前推进），然后再运行一次；"
+                     "{out} 中原来的图片没有改动")
+ENDED = Text("{file} line {line}, in {function} (exercise {id}): {call} would end the whole run",
+             "{file} 第 {line} 行，{function}（练习 {id}）：{call} 会结束整个运行")
+ENDED_TODO = Text("a lesson function returns its result instead: remove that call, then run this again; "
+                  "the old pictures in {out} are untouched",
+                  "课程函数应当返回结果：删掉这个调用，然后再运行一次；{out} 中原来的图片没有改动")
 NOT_FINITE_LOOP = Text("the run ended with NaN or inf at iteration {i}, though every function it calls returned "
                        "finite values from finite inputs: look at {function} (exercise {id}) in {file}",
                        "运行在第 {i} 次迭代出现了 NaN 或 inf，而它调用的每个函数对有限的输入都返回了有限的值："
@@ -107,17 +125,28 @@ def require(module: ModuleType, path: Path, functions: dict[str, str]) -> None:
                         module=Path(path).stem)
 
 
+def innermost_frame(tb: TracebackType | None, paths: Iterable[Path]) -> tuple[Path, str, int] | None:
+    """(file, function, line) of the innermost traceback frame inside any of the lesson files `paths`: where the
+    learner's code failed, whichever lesson it lies in (lesson 3 calling a stub of lesson 2 names lesson 2)."""
+    files = {Path(path).resolve(): Path(path) for path in paths}
+    found = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        path = files.get(Path(code.co_filename).resolve())
+        if path is not None:
+            found = (path, code.co_name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
 def learner_error(exc: BaseException, paths: Iterable[Path], out: str, loop: str) -> BrushstrokesError | None:
     """The one-line error for `exc` raised inside one of the lesson files `paths`: a stub or a crash, naming the
-    function, its exercise (`loop`'s for a helper) and the line; None when no frame lies in those files."""
-    found = None
-    for path in paths:
-        frame = learner_frame(exc.__traceback__, path)
-        if frame is not None:
-            found = (path, *frame)
+    innermost learner function it came from, its exercise (`loop`'s for a helper) and the line; None when no
+    frame lies in those files."""
+    found = innermost_frame(exc.__traceback__, paths)
     if found is None:
         return None
-    path, function, line, _ = found
+    path, function, line = found
     exercise = exercise_id(function, Path(path).stem) or loop
     if isinstance(exc, NotImplementedError):
         return _fail(NOT_FINISHED, NOT_FINISHED_TODO, file=display(path), function=function, id=exercise)
@@ -126,19 +155,88 @@ def learner_error(exc: BaseException, paths: Iterable[Path], out: str, loop: str
                  out=out)
 
 
+def too_long(stopped: TookTooLong, paths: Iterable[Path], out: str, loop: str) -> BrushstrokesError:
+    """The one-line error for a learner's call stopped by its time limit (brushstrokes.guards), naming it and the
+    line it was running."""
+    lang, call = language(), stopped.call
+    code = getattr(call.fn, "__code__", None)
+    line, tb = "?", stopped.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is code:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    path = Path(code.co_filename) if code is not None else Path(next(iter(paths), "?"))
+    exercise = exercise_id(call.name, path.stem) or loop
+    reference = REFERENCE_NEEDS(lang, seconds=f"{stopped.reference:.2g}") if stopped.reference > 0 else ""
+    return _fail(TOO_LONG, TOO_LONG_TODO, file=display(path), line=line, function=call.name, id=exercise,
+                 seconds=f"{stopped.seconds:.0f}", reference=reference, out=out)
+
+
+def ended_the_program(exc: BaseException, paths: Iterable[Path], out: str, loop: str) -> BrushstrokesError | None:
+    """The one-line error for a learner's sys.exit (or os._exit) in lesson code; None when it came from elsewhere."""
+    found = innermost_frame(exc.__traceback__, paths)
+    if found is None:
+        return None
+    path, function, line = found
+    how = exc.how if isinstance(exc, LearnerExit) else f"sys.exit({'' if exc.code is None else repr(exc.code)})"
+    return _fail(ENDED, ENDED_TODO, file=display(path), line=line, function=function,
+                 id=exercise_id(function, Path(path).stem) or loop, call=how, out=out)
+
+
+class LearnerExit(BaseException):  # noqa: N818 -- what os._exit becomes while the learner's code runs
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
+
+
+def _no_exit(status: int = 0) -> None:
+    raise LearnerExit(f"os._exit({status})")
+
+
 @contextlib.contextmanager
-def learner_code(paths: Iterable[Path], out: str, loop: str) -> Iterator[None]:
-    """Run the block; an exception raised in the learner's lesson files becomes learner_error's one line."""
-    paths = tuple(paths)
+def _exit_guarded() -> Iterator[None]:
+    """os._exit raises LearnerExit while the block runs (nothing else in a run calls it)."""
+    exit_ = os._exit
+    os._exit = _no_exit
     try:
         yield
-    except (BrushstrokesError, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        error = learner_error(exc, paths, out, loop)
-        if error is None:
+    finally:
+        os._exit = exit_
+
+
+def is_reference(paths: Iterable[Path]) -> bool:
+    """True when every file is one of the project's reference solutions (trusted: neither timed nor guarded)."""
+    solutions = (ROOT / "solutions").resolve()
+    return all(Path(path).resolve().parent == solutions for path in paths)
+
+
+@contextlib.contextmanager
+def learner_code(paths: Iterable[Path], out: str, loop: str) -> Iterator[None]:
+    """Run the block; an exception raised in the learner's lesson files becomes learner_error's one line, a call
+    of theirs that runs far longer than the reference is stopped (brushstrokes.guards.time_limits), and a
+    sys.exit or os._exit in their code is one line too (the run does not end silently)."""
+    paths = tuple(paths)
+    learners = not is_reference(paths)
+    with (time_limits() if learners else contextlib.nullcontext()) as watchdog, \
+            (_exit_guarded() if learners else contextlib.nullcontext()):
+        try:
+            yield
+        except TookTooLong as exc:
+            if watchdog is not None:
+                watchdog.disarm()
+            raise too_long(exc, paths, out, loop) from None
+        except (BrushstrokesError, KeyboardInterrupt, Terminated):
             raise
-        raise error from exc
+        except (SystemExit, LearnerExit) as exc:
+            error = ended_the_program(exc, paths, out, loop)
+            if error is None:
+                raise
+            raise error from None
+        except Exception as exc:
+            error = learner_error(exc, paths, out, loop)
+            if error is None:
+                raise
+            raise error from exc
 
 
 def bad_return(function: str, exercise: str, path: Path, out: str, problem: str, expected: str
