@@ -5,11 +5,20 @@
         save_image(files.path("result.png"), picture)
         plot_losses(losses, files.path("result_loss.png"))
     # ...and replace the old ones together when the block ends without an error; on an error none do.
+
+Together: before the first rename, the list of renames is written to a journal in the folder (.brushstrokes-commit-*,
+locked while the renames run); Ctrl-C and SIGTERM wait for the renames. A run killed outright (kill -9, a power
+cut) in the middle of them leaves the journal, and the next command that writes into that folder first finishes
+those renames: the folder holds one run's whole set again before anything else happens there. The only files a
+run replaces are those its own names give (a regular file, or nothing); a folder, a link, a FIFO or a device
+under such a name is refused before any work.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
 import signal
 import stat
@@ -24,6 +33,7 @@ from brushstrokes.errors import BrushstrokesError
 from brushstrokes.i18n import language
 
 PARTIAL = ".partial-"
+JOURNAL = ".brushstrokes-commit-"  # + random + .json: the renames of a set being put in place
 WRITTEN: list[Path] = []  # every file an OutputSet put in place in this process (main() reports them on Ctrl-C)
 
 IS_FILE = Text("{option} {folder} is a file, not a folder", "{option} {folder} 是一个文件，不是文件夹")
@@ -43,6 +53,20 @@ TARGET_READ_ONLY_TODO = Text("make it writable (chmod u+w {path}), move it away,
 TARGET_FOLDER = Text("{path} is a folder, where this run writes a file",
                      "{path} 是一个文件夹，而这次运行要在那里写文件")
 TARGET_FOLDER_TODO = Text("move it away, or choose another {option}", "把它移走，或换一个 {option}")
+TARGET_NOT_FILE = Text("{path} is {kind}, where this run writes a file: it is not replaced",
+                       "{path} 是{kind}，而这次运行要在那里写文件：它不会被替换")
+KIND_LINK = Text("a symbolic link", "符号链接")
+KIND_FIFO = Text("a named pipe (FIFO)", "命名管道（FIFO）")
+KIND_DEVICE = Text("a device", "设备文件")
+KIND_OTHER = Text("not a regular file", "不是普通文件")
+FOLDER_GONE = Text("{folder} is no longer a folder (it was replaced while the run was going): nothing was written "
+                   "into it and nothing there was touched",
+                   "{folder} 已经不是文件夹了（运行期间被替换了）：没有写入任何东西，那里的内容也没有被改动")
+FOLDER_GONE_TODO = Text("leave the output folder in place while a run is going; move that away or choose another "
+                        "folder, then run again",
+                        "运行期间不要动输出文件夹；把那个移走或换一个文件夹，然后再运行一次")
+FINISHED = Text("finished putting in place the pictures of a run that was killed while saving them: {files}",
+                "已完成一次在保存时被终止的运行的图片替换：{files}")
 COMMIT_FAILED = Text("could not write {path} ({error}); already replaced: {done}; every other file is as before",
                      "无法写入 {path}（{error}）；已替换：{done}；其余文件保持原样")
 WRITE_FAILED = Text("could not write into {folder} ({error}); nothing was replaced",
@@ -94,13 +118,38 @@ def prepare_folder(folder: str | Path, option: str = "--out", names: Iterable[st
     except OSError as exc:
         raise _error(CANNOT_WRITE, CANNOT_WRITE_TODO, option=option, folder=folder,
                      error=exc.strerror or exc) from exc
+    finished = finish_commits(folder)
+    if finished:
+        print(FINISHED(language(), files=", ".join(str(folder / name) for name in finished)))
     for name in names:
         target = folder / name
-        if target.is_dir():
+        if target.is_dir() and not target.is_symlink():
             raise _error(TARGET_FOLDER, TARGET_FOLDER_TODO, option=option, path=target)
+        kind = not_a_file(target)
+        if kind is not None:
+            raise _error(TARGET_NOT_FILE, TARGET_FOLDER_TODO, option=option, path=target, kind=kind)
         if target.exists() and read_only(target):
             raise _error(TARGET_READ_ONLY, TARGET_READ_ONLY_TODO, option=option, path=target)
     return folder.resolve()
+
+
+def not_a_file(path: Path) -> str | None:
+    """What `path` is when something other than a regular file is there (a link, a FIFO, a device...), in the
+    learner's language; None when it is a regular file or nothing."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    lang = language()
+    if stat.S_ISLNK(mode):
+        return KIND_LINK(lang)
+    if stat.S_ISFIFO(mode):
+        return KIND_FIFO(lang)
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return KIND_DEVICE(lang)
+    return KIND_OTHER(lang)
 
 
 @contextlib.contextmanager
@@ -171,8 +220,19 @@ class OutputSet:
         return Path(tmp)
 
     def __enter__(self) -> OutputSet:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         return self
+
+    def _failed(self, exc: OSError) -> BrushstrokesError:
+        """The one line for an OSError while writing: the folder replaced under the run, or a full disk."""
+        lang = language()
+        if self.folder.exists() and not self.folder.is_dir():
+            return BrushstrokesError(FOLDER_GONE(lang, folder=self.folder), FOLDER_GONE_TODO(lang))
+        return BrushstrokesError(WRITE_FAILED(lang, folder=self.folder, error=exc.strerror or exc),
+                                 COMMIT_FAILED_TODO(lang))
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -180,34 +240,102 @@ class OutputSet:
                 self.commit()
         finally:
             for tmp, _ in self._pending:
-                tmp.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
         if exc_type is not None and issubclass(exc_type, OSError):  # a full disk while writing: one line
-            lang = language()
-            raise BrushstrokesError(WRITE_FAILED(lang, folder=self.folder, error=exc.strerror or exc),
-                                    COMMIT_FAILED_TODO(lang)) from exc
+            raise self._failed(exc) from exc
 
     def commit(self) -> None:
-        """Rename each temporary file onto its final name (Ctrl-C and kills wait); a failure says which were done."""
+        """Rename each temporary file onto its final name (Ctrl-C and kills wait), with the renames in a journal
+        until they are all done; a failure says which were done."""
         with _signals_deferred():
-            for tmp, final in self._pending:
-                try:
-                    os.chmod(tmp, 0o644)
-                    os.replace(tmp, final)
-                except OSError as exc:
-                    lang = language()
-                    done = ", ".join(str(p) for p in self.written) or NONE(lang)
-                    raise BrushstrokesError(COMMIT_FAILED(lang, path=final, error=exc.strerror or exc, done=done),
-                                            COMMIT_FAILED_TODO(lang)) from exc
-                self.written.append(final)
-                WRITTEN.append(final)
+            try:
+                journal = _journal(self.folder, self._pending)
+            except OSError as exc:
+                raise self._failed(exc) from exc
+            with journal:
+                for tmp, final in self._pending:
+                    try:
+                        os.chmod(tmp, 0o644)
+                        os.replace(tmp, final)
+                    except OSError as exc:
+                        lang = language()
+                        done = ", ".join(str(p) for p in self.written) or NONE(lang)
+                        if self.folder.exists() and not self.folder.is_dir():
+                            raise self._failed(exc) from exc
+                        raise BrushstrokesError(COMMIT_FAILED(lang, path=final, error=exc.strerror or exc,
+                                                              done=done), COMMIT_FAILED_TODO(lang)) from exc
+                    self.written.append(final)
+                    WRITTEN.append(final)
             self._pending.clear()
+
+
+@contextlib.contextmanager
+def _journal(folder: Path, renames: list[tuple[Path, Path]]) -> Iterator[None]:
+    """A locked journal of `renames` (temporary name, final name) in `folder` while the block runs; removed after
+    the block whether it succeeded or not (a failed rename is reported, and the other temporary files removed)."""
+    prefix = PARTIAL + "journal-"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".json")
+    handle = os.fdopen(fd, "w")
+    path = Path(folder) / (JOURNAL + Path(tmp).name.removeprefix(prefix))  # as unique as the temporary name
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # held until the renames are done: finish_commits leaves it alone
+        json.dump([[t.name, f.name] for t, f in renames], handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+        os.rename(tmp, path)  # the lock stays with the file
+    except BaseException:
+        handle.close()
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        handle.close()
+
+
+def finish_commits(folder: str | Path) -> list[str]:
+    """Finish the renames of every journal a killed run left in `folder` (not those of a run renaming now);
+    the names put in place."""
+    done = []
+    for journal in sorted(Path(folder).glob(JOURNAL + "*.json")):
+        try:
+            handle = open(journal)  # noqa: SIM115 -- held for the lock
+        except OSError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # its run is renaming right now
+            try:
+                renames = json.load(handle)
+            except ValueError:
+                renames = []
+            for pair in renames if isinstance(renames, list) else ():
+                if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(n, str) for n in pair)):
+                    continue
+                tmp, final = (Path(folder) / Path(name).name for name in pair)
+                if not tmp.name.startswith(PARTIAL) or not_a_file(tmp) is not None or not tmp.is_file():
+                    continue
+                if not_a_file(final) is not None or final.is_dir():
+                    continue  # something else took that name since: it is not replaced
+                with contextlib.suppress(OSError):
+                    os.replace(tmp, final)
+                    done.append(final.name)
+            with contextlib.suppress(OSError):
+                journal.unlink()
+    return done
 
 
 def remove_leftovers(folder: str | Path, older_than: float = 0.0) -> int:
     """Delete temporary files an interrupted earlier run left in `folder` (those older than `older_than` s).
 
-    A positive `older_than` spares the temporary files of a run still writing there now.
+    A positive `older_than` spares the temporary files of a run still writing there now. The renames a killed
+    run left in a journal are finished first (finish_commits): their temporary files are its pictures.
     """
+    finish_commits(folder)
     count, now = 0, time.time()
     for leftover in Path(folder).glob(PARTIAL + "*"):
         with contextlib.suppress(OSError):
