@@ -125,6 +125,17 @@ RESET_TWICE = Text("{file} defines {function} {count} times (lines {lines}); res
                    "{file} 定义了 {count} 次 {function}（第 {lines} 行）；reset 无法确定要恢复哪一个")
 RESET_TWICE_TODO = Text("delete the extra definitions, then run `brushstrokes reset {id}` again",
                         "请删除多余的定义，然后再运行 `brushstrokes reset {id}`")
+RESET_NO_BACKUP = Text("cannot keep a backup of {function} in {folder} ({error}): {file} is unchanged",
+                       "无法在 {folder} 中保存 {function} 的备份（{error}）：{file} 没有改动")
+RESET_NO_BACKUP_TODO = Text("make that folder writable (or set BRUSHSTROKES_STATE_DIR to a writable folder), then "
+                            "run `brushstrokes reset {id}` again",
+                            "让这个文件夹可写（或把 BRUSHSTROKES_STATE_DIR 设为一个可写的文件夹），然后再运行 "
+                            "`brushstrokes reset {id}`")
+RESET_NOT_A_FOLDER = Text("it is a file, not a folder", "它是文件，不是文件夹")
+RESET_CANNOT_WRITE = Text("cannot write {file} ({error}): it is unchanged (a copy of your {function} is in {backup})",
+                          "无法写入 {file}（{error}）：它没有改动（你的 {function} 另有一份副本在 {backup}）")
+RESET_CANNOT_WRITE_TODO = Text("make it and its folder writable (chmod u+w), then run `brushstrokes reset {id}` again",
+                               "让它和它所在的文件夹可写（chmod u+w），然后再运行 `brushstrokes reset {id}`")
 RESET_NO_STUB = Text("the original stub of {function} cannot be found ({why})",
                      "找不到 {function} 的原始练习桩（{why}）")
 RESET_NO_STUB_TODO = Text("restore the file with `git checkout {path}` (this replaces the whole file), or copy the "

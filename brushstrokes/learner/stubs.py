@@ -9,6 +9,7 @@ Where the original stub comes from, in order:
 The file is parsed first (never rewritten when it does not parse); only the lines of that one function
 (decorators included) are replaced, in the file's own line endings; the replaced lines are saved to
 .brushstrokes/backups/<module>.<function>.<timestamp>.py before the file is rewritten, whole or not at all.
+A backup or a file that cannot be written is one error saying so; the lesson file is then unchanged.
 """
 
 from __future__ import annotations
@@ -184,6 +185,18 @@ def reset_function(ex: Exercise, folder: Path | None = None, now: datetime.datet
     while backup.exists():
         n += 1
         backup = places.backups_dir() / f"{module}.{ex.function}.{stamp}-{n}.py"
-    write_text(backup, "".join(old))
-    write_bytes(path, new_text.encode("utf-8"))
+    try:
+        write_text(backup, "".join(old))
+    except OSError as exc:
+        folder = backup.parent
+        error = M.RESET_NOT_A_FOLDER(lang) if folder.exists() and not folder.is_dir() else exc.strerror or exc
+        raise BrushstrokesError(M.RESET_NO_BACKUP(lang, function=ex.function, folder=display(folder), error=error,
+                                                  file=file),
+                                M.RESET_NO_BACKUP_TODO(lang, id=ex.id)) from None
+    try:
+        write_bytes(path.resolve(), new_text.encode("utf-8"))  # through a link: the link stays, its file changes
+    except OSError as exc:
+        raise BrushstrokesError(M.RESET_CANNOT_WRITE(lang, file=file, error=exc.strerror or exc, function=ex.function,
+                                                     backup=display(backup)),
+                                M.RESET_CANNOT_WRITE_TODO(lang, id=ex.id)) from None
     return Reset(path, start, start + len(stub) - 1, backup, source)
