@@ -40,6 +40,16 @@ WEIGHTS = Text("VGG19 weights at {path} (md5 {md5}, {how}; 16 conv layers)",
 BY_SIDECAR = Text("matches its .md5", "与其 .md5 一致")
 BY_KNOWN = Text("no .md5 beside it, but it matches the known checksum of the {source} conversion (.md5 written again)",
                 "旁边没有 .md5，但与 {source} 转换结果的已知校验和一致（已重新写入 .md5）")
+NORMALISED = Text("the paper's normalised VGG19 at {path} (md5 {md5}, {how})",
+                  "论文中的归一化 VGG19 位于 {path}（md5 {md5}，{how}）")
+BY_RECORD = Text("its .md5 is missing or holds no md5, but it matches the checksum in its record {record} "
+                 "(.md5 written again)",
+                 "它的 .md5 缺失或没有 md5，但与其记录 {record} 中的校验和一致（已重新写入 .md5）")
+NORMALISED_NOT_YET = Text("the paper's normalised VGG19 is not made yet (or was made from other weights): "
+                          "`brushstrokes fetch-model` makes it; style and paint also do, on first use",
+                          "论文中的归一化 VGG19 还没有生成（或由别的权重生成）：`brushstrokes fetch-model` 会生成它；"
+                          "style 和 paint 第一次使用时也会生成")
+AFTER_WEIGHTS = Text("not checked: the raw weights above come first", "未检查：先要解决上面的原始权重")
 IMAGES = Text("images: {cat}, {scream} in {folder}", "图片：{cat}、{scream}，位于 {folder}")
 RESTORE_DATA = Text("restore data/ with `git checkout data/`", "用 `git checkout data/` 恢复 data/")
 CRASHED = Text("the check itself failed ({error}) -> run `make setup`, then `brushstrokes doctor` again",
@@ -106,6 +116,30 @@ def check_weights() -> tuple[bool, str]:
     return True, WEIGHTS(lang, path=path, md5=verified.md5, how=how)
 
 
+def check_normalised() -> tuple[bool | None, str]:
+    """The paper's normalised VGG19 beside the weights, verified like them (its .md5, else its record's md5; its
+    layers); not made yet is not a problem (fetch-model, style and paint make it)."""
+    from brushstrokes.normalise import check_normalised as verify
+    from brushstrokes.normalise import normalised_path, record_path
+    from brushstrokes.weights import check_caffemodel
+
+    lang = language()
+    raw = paths.weights_path()
+    try:
+        raw_md5 = check_caffemodel(raw).md5
+    except BrushstrokesError:
+        return None, AFTER_WEIGHTS(lang)
+    try:
+        verified = verify(raw, raw_md5)
+    except BrushstrokesError as exc:
+        return False, f"{exc.message} -> {exc.todo}"
+    if verified is None:
+        return True, NORMALISED_NOT_YET(lang)
+    path = normalised_path(raw)
+    how = BY_SIDECAR(lang) if verified.by == "sidecar" else BY_RECORD(lang, record=record_path(raw).name)
+    return True, NORMALISED(lang, path=path, md5=verified.md5, how=how)
+
+
 def check_images() -> tuple[bool, str]:
     """The lesson images are in data/ and readable."""
     from brushstrokes.images import load_image
@@ -121,7 +155,7 @@ def check_images() -> tuple[bool, str]:
 
 CHECKS: tuple[tuple[str, Callable[[], tuple[bool | None, str]]], ...] = (
     ("python", check_python), ("caffe", check_caffe), ("gpu", check_gpu),
-    ("weights", check_weights), ("images", check_images))
+    ("weights", check_weights), ("normalised", check_normalised), ("images", check_images))
 
 
 def run_check(check: Callable[[], tuple[bool | None, str]]) -> tuple[bool | None, str]:
@@ -145,6 +179,6 @@ def report() -> tuple[list[str], int]:
         good, detail = run_check(check)
         problems += good is False
         mark = SKIP if good is None else OK if good else BAD
-        lines.append(f"  [{mark}] {name:8s} {detail}")
+        lines.append(f"  [{mark}] {name:10s} {detail}")
     lines.append(ALL_GOOD(lang) if not problems else PROBLEMS(lang, n=problems))
     return lines, problems

@@ -23,15 +23,21 @@ domain), not the lessons' own cat and painting, so that the network is not tuned
 tested on. Each is resized so its shorter side is 224 px (VGG's training size) and centre-cropped square.
 
 The result is cached next to the raw model as <raw>_normalised.caffemodel, with its .md5 and a
-<raw>_normalised.json record of the raw model's md5, the images and the per-layer means; it is remade when
-the raw model changes. `python -m brushstrokes.normalise` makes it (setup does); load_vgg19(normalised=True)
-makes it on first use.
+<raw>_normalised.json record of the raw model's md5, the images, the per-layer means and the result's md5; it
+is remade when the raw model changes. `brushstrokes fetch-model` makes it (setup runs it), and so do
+`python -m brushstrokes.normalise` and load_vgg19(normalised=True), on first use.
+
+It is verified like the raw model (brushstrokes.weights.check_caffemodel): size, md5 and layers on every load,
+the md5 against its .md5, or, where that is missing or holds no md5, against the md5 in the record. A broken
+one (empty, truncated, flipped bytes) is made again wherever it is found (`brushstrokes fetch-model`, setup,
+first use), from the raw model and the record's means when the record is up to date (no images, no forward
+passes: the same bytes, checked against the record's md5), else from the images; `brushstrokes doctor` names it.
+A folder, a link, a FIFO or a device in its place is never replaced: it is refused with one line.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import sys
 from collections.abc import Iterator
@@ -52,15 +58,27 @@ SIZE = 224
 POOLING = "avg"
 FLOOR = 0.1  # a filter's scale is at most 1 / (FLOOR * its layer's median mean)
 VERSION = 2
+SUFFIX = "_normalised.caffemodel"  # <raw stem> + SUFFIX: the normalised copy of a raw model, beside it
 
 MAKING = Text("making the paper's normalised VGG19 from {raw} over {n} scikit-image photographs ({size} px); "
               "this happens once and takes about 10 seconds",
               "正在用 {n} 张 scikit-image 示例照片（{size} 像素）从 {raw} 生成论文中的归一化 VGG19；只需一次，约 10 秒")
 READY = Text("normalised VGG19 ready: {path}", "归一化 VGG19 已就绪：{path}")
+INTACT = Text("normalised VGG19 already in place and intact: {path}", "归一化 VGG19 已就位且完好：{path}")
 CANNOT_WRITE = Text("cannot write the normalised VGG19 next to {raw} ({error})",
                     "无法在 {raw} 旁边写入归一化 VGG19（{error}）")
 CANNOT_WRITE_TODO = Text("make that folder writable, or use the raw weights (--weights raw)",
                          "让该文件夹可写，或改用原始权重（--weights raw）")
+REMAKING = Text("making the normalised VGG19 again: {problem}", "重新生成归一化 VGG19：{problem}")
+FROM_RECORD = Text("normalised VGG19 made again from {raw} and the means in {record} (md5 {md5}, as recorded)",
+                   "已根据 {raw} 和 {record} 中的均值重新生成归一化 VGG19（md5 {md5}，与记录一致）")
+REPAIR = Text("run `brushstrokes fetch-model`: it makes the normalised VGG19 again from the raw weights",
+              "运行 `brushstrokes fetch-model`：它会根据原始权重重新生成归一化 VGG19")
+MOVE_AWAY = Text("move it away yourself (nothing that is not a regular file is replaced), then run "
+                 "`brushstrokes fetch-model`",
+                 "自己把它移走（不是普通文件的东西不会被替换），然后运行 `brushstrokes fetch-model`")
+REMOVE_FOLDER = Text("remove that folder (rm -r {path}), then run `brushstrokes fetch-model`",
+                     "删除这个文件夹（rm -r {path}），然后运行 `brushstrokes fetch-model`")
 
 
 def image_folder() -> Path:
@@ -126,7 +144,7 @@ def normalised_weights(weights: dict[str, tuple[np.ndarray, np.ndarray]],
 def normalised_path(raw: Path | None = None) -> Path:
     """Where the normalised copy of the raw caffemodel `raw` (default: the project's) is cached."""
     raw = Path(raw) if raw is not None else paths.weights_path()
-    return raw.with_name(raw.stem + "_normalised.caffemodel")
+    return raw.with_name(raw.stem + SUFFIX)
 
 
 def record_path(raw: Path | None = None) -> Path:
@@ -134,66 +152,144 @@ def record_path(raw: Path | None = None) -> Path:
     return normalised_path(raw).with_suffix(".json")
 
 
-def up_to_date(raw: Path, raw_md5: str) -> bool:
-    """True when the cached normalised model exists and was made from these raw bytes by this code."""
-    target, record = normalised_path(raw), record_path(raw)
-    if not (target.exists() and record.exists()):
-        return False
+def read_record(raw: Path, raw_md5: str) -> dict | None:
+    """The record beside the normalised model when it is this code's, made from these raw bytes, with the
+    result's md5 and every layer's means; else None (missing, unreadable, stale)."""
+    from brushstrokes.vgg import CONV_LAYERS
+    from brushstrokes.weights import MD5_RE, ours
+
+    record = record_path(raw)
+    if not (record.is_file() and ours(record)):
+        return None
     try:
         info = json.loads(record.read_text())
     except (OSError, ValueError):
-        return False
-    return info.get("raw_md5") == raw_md5 and info.get("version") == VERSION and info.get("images") == list(IMAGES)
+        return None
+    if not (isinstance(info, dict) and info.get("raw_md5") == raw_md5 and info.get("version") == VERSION
+            and info.get("images") == list(IMAGES) and isinstance(info.get("md5"), str)
+            and MD5_RE.fullmatch(info["md5"]) and isinstance(info.get("means"), dict)
+            and all(isinstance(info["means"].get(name), list) for name in CONV_LAYERS)):
+        return None
+    return info
+
+
+def up_to_date(raw: Path, raw_md5: str) -> bool:
+    """True when the cached normalised model exists and its record says it was made from these raw bytes by this
+    code (whether its bytes are still intact is check_normalised's question)."""
+    return normalised_path(raw).exists() and read_record(raw, raw_md5) is not None
+
+
+def check_normalised(raw: Path | None = None, raw_md5: str | None = None) -> Any:
+    """The normalised model beside `raw`, verified: its brushstrokes.weights.Verified (its md5 checked against its
+    .md5, else against its record's), or None when there is none yet or it was made from other raw bytes (made
+    again on first use). A broken one is a BrushstrokesError whose todo is the one command that repairs it."""
+    from brushstrokes.outputs import not_a_file
+    from brushstrokes.weights import check_caffemodel, md5sum
+
+    raw = Path(raw) if raw is not None else paths.weights_path()
+    target = normalised_path(raw)
+    lang = language()
+    if target.is_dir() and not target.is_symlink():
+        from brushstrokes.weights import IS_FOLDER
+
+        raise BrushstrokesError(IS_FOLDER(lang, path=target), REMOVE_FOLDER(lang, path=target))
+    kind = not_a_file(target)
+    if kind is not None:
+        from brushstrokes.weights import NOT_OURS_KIND
+
+        raise BrushstrokesError(NOT_OURS_KIND(lang, path=target, kind=kind), MOVE_AWAY(lang))
+    if not target.exists():
+        return None
+    info = read_record(raw, raw_md5 or md5sum(raw))
+    if info is None:
+        return None
+    try:
+        return check_caffemodel(target, also_known={info["md5"]: (None, record_path(raw).name)})
+    except BrushstrokesError as exc:
+        raise BrushstrokesError(exc.message, REPAIR(lang)) from exc
 
 
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
     """An exclusive lock on `path`.lock, so that two runs do not normalise at the same time."""
-    lock = path.with_name(path.name + ".lock")
-    with open(lock, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    from brushstrokes.weights import lock_file
+
+    with lock_file(path.with_name(path.name + ".lock")):
+        yield
+
+
+def _intact(raw: Path, raw_md5: str) -> tuple[bool, BrushstrokesError | None]:
+    """(the normalised model is intact and up to date, what is wrong with it when it is there but broken)."""
+    try:
+        return check_normalised(raw, raw_md5) is not None, None
+    except BrushstrokesError as exc:
+        return False, exc
 
 
 def ensure_normalised(raw: Path | None = None, say=print) -> Path:
-    """The normalised caffemodel for the raw one (default: the project's), made first if missing or stale."""
-    from brushstrokes.outputs import write_text
-    from brushstrokes.weights import check_caffemodel, md5sum, write_caffemodel
+    """The normalised caffemodel for the raw one (default: the project's), verified; made first if missing or
+    stale, and made again if broken (a folder, link, FIFO or device in its place is refused)."""
+    from brushstrokes.weights import check_caffemodel, refuse_unless_ours
 
     raw = Path(raw) if raw is not None else paths.weights_path()
-    check_caffemodel(raw)
-    raw_md5 = md5sum(raw)
+    raw_md5 = check_caffemodel(raw).md5
     target = normalised_path(raw)
-    if up_to_date(raw, raw_md5):
+    good, problem = _intact(raw, raw_md5)
+    if good:
         return target
+    refuse_unless_ours(target, problem=problem.message if problem else None)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with locked(target):
-            if up_to_date(raw, raw_md5):  # another run made it while this one waited
+            good, problem = _intact(raw, raw_md5)
+            if good:  # another run made it while this one waited
                 return target
-            say(MAKING(language(), raw=raw.name, n=len(IMAGES), size=SIZE))
-            from brushstrokes.vgg import load_vgg19
-
-            net = load_vgg19(pooling=POOLING, weights=raw)
-            means = mean_activations(net)
-            weights = {name: (net.params[name][0].data.copy(), net.params[name][1].data.copy()) for name in means}
-            write_caffemodel(normalised_weights(weights, means), target)
-            write_text(record_path(raw), json.dumps({  # written last: it marks the model complete
-                "version": VERSION, "raw": raw.name, "raw_md5": raw_md5, "md5": md5sum(target),
-                "images": list(IMAGES), "image_source": "scikit-image " + _skimage_version() + " skimage/data",
-                "size": SIZE, "pooling": POOLING, "floor": FLOOR,
-                "means": {name: [float(v) for v in m] for name, m in means.items()},
-                "scales": {name: [float(v) for v in m] for name, m in scales(means).items()},
-            }, indent=1) + "\n")
-            say(READY(language(), path=target))
+            refuse_unless_ours(target, problem=problem.message if problem else None)
+            if problem is not None:
+                say(REMAKING(language(), problem=problem.message))
+            info = read_record(raw, raw_md5)
+            if info is None or not _from_record(raw, info, target, say):
+                _from_images(raw, raw_md5, target, say)
     except OSError as exc:
         lang = language()
         raise BrushstrokesError(CANNOT_WRITE(lang, raw=raw, error=exc.strerror or exc),
                                 CANNOT_WRITE_TODO(lang)) from exc
     return target
+
+
+def _from_record(raw: Path, info: dict, target: Path, say) -> bool:
+    """Make the normalised model from the raw weights and the record's means (exact float64 values: the same
+    bytes as recorded); False when its md5 is not the record's (then it is made from the images)."""
+    from brushstrokes.weights import md5sum, read_caffemodel, write_caffemodel
+
+    means = {name: np.asarray(values, dtype=np.float64) for name, values in info["means"].items()}
+    write_caffemodel(normalised_weights(read_caffemodel(raw), means), target)
+    md5 = md5sum(target)
+    if md5 != info["md5"]:
+        return False
+    say(FROM_RECORD(language(), raw=raw.name, record=record_path(raw).name, md5=md5))
+    return True
+
+
+def _from_images(raw: Path, raw_md5: str, target: Path, say) -> None:
+    """Make the normalised model from the raw one over IMAGES, and its record (written last: it marks it done)."""
+    from brushstrokes.outputs import write_text
+    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.weights import md5sum, write_caffemodel
+
+    say(MAKING(language(), raw=raw.name, n=len(IMAGES), size=SIZE))
+    net = load_vgg19(pooling=POOLING, weights=raw)
+    means = mean_activations(net)
+    weights = {name: (net.params[name][0].data.copy(), net.params[name][1].data.copy()) for name in means}
+    write_caffemodel(normalised_weights(weights, means), target)
+    write_text(record_path(raw), json.dumps({
+        "version": VERSION, "raw": raw.name, "raw_md5": raw_md5, "md5": md5sum(target),
+        "images": list(IMAGES), "image_source": "scikit-image " + _skimage_version() + " skimage/data",
+        "size": SIZE, "pooling": POOLING, "floor": FLOOR,
+        "means": {name: [float(v) for v in m] for name, m in means.items()},
+        "scales": {name: [float(v) for v in m] for name, m in scales(means).items()},
+    }, indent=1) + "\n")
+    say(READY(language(), path=target))
 
 
 def _skimage_version() -> str:

@@ -7,6 +7,11 @@ Sources, tried in order:
 Whatever the source, the result is one conv-only caffemodel for models/vgg19.prototxt, written
 atomically, with an .md5 beside it. Every load checks its md5: against that .md5, or, where the .md5 is
 missing or empty, against the known md5 of the conversion (models/checksums.txt).
+
+fetch-model replaces only what it made: nothing at --dest, or a regular file with its .md5 beside it or with
+the name it gives its models (vgg19_conv.caffemodel). A folder, a symbolic link, a FIFO, a device, or a
+file it did not write is refused with one line and left as it is, and so is anything but a regular file
+where its .md5 or .layers-ok go.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ H5_SIZE = 80_134_624
 CHECKSUMS = paths.MODELS / "checksums.txt"
 LEFTOVER_AGE = 600  # s: a temporary file this old in the weights folder was left by a killed run
 MD5_RE = re.compile(r"[0-9a-f]{32}")
+DEFAULT_NAME = "vgg19_conv.caffemodel"  # the name fetch-model gives the model in the cache (paths.weights_path)
 
 FETCH_HINT = Text("run `brushstrokes fetch-model` (or `make setup`)",
                   "运行 `brushstrokes fetch-model`（或 `make setup`）")
@@ -60,6 +66,16 @@ UNKNOWN = Text("the VGG19 weights file {path} has no checksum beside it ({sideca
 WHY_MISSING = Text("is missing", "不存在")
 WHY_EMPTY = Text("is empty", "是空的")
 WHY_NOT_MD5 = Text("holds no md5", "里没有 md5")
+WHY_NOT_FILE = Text("is not a regular file", "不是普通文件")
+NOT_OURS_KIND = Text("{path} is {kind}, not a weights file `fetch-model` wrote: it is left as it is",
+                     "{path} 是{kind}，不是 `fetch-model` 写的权重文件：它保持原样")
+NOT_OURS_FILE = Text("{path} is not a weights file `fetch-model` wrote (no {sidecar} beside it) and not intact VGG19 "
+                     "weights ({problem}): it is left as it is",
+                     "{path} 不是 `fetch-model` 写的权重文件（旁边没有 {sidecar}），也不是完好的 VGG19 权重"
+                     "（{problem}）：它保持原样")
+NOT_OURS_TODO = Text("give --dest a path where nothing is yet, or move that away yourself; then run "
+                     "`brushstrokes fetch-model` again",
+                     "给 --dest 一个还没有东西的路径，或自己把它移走；然后再运行 `brushstrokes fetch-model`")
 SIDECAR_FOLDER = Text("the checksum file {sidecar} is a folder, not a file", "校验和文件 {sidecar} 是文件夹，不是文件")
 CANNOT_READ = Text("cannot read {path} ({error})", "无法读取 {path}（{error}）")
 CANNOT_READ_TODO = Text("fix its permissions, or delete it and {fetch}", "修正它的权限，或删除它然后{fetch}")
@@ -270,6 +286,7 @@ def write_caffemodel(weights: dict[str, tuple[np.ndarray, np.ndarray]], dest: Pa
     """
     from brushstrokes.caffe_env import import_caffe
 
+    refuse_unless_ours(Path(dest))  # before the work: only what fetch-model made is replaced
     import_caffe()
     from caffe.proto import caffe_pb2
 
@@ -294,8 +311,63 @@ def write_caffemodel(weights: dict[str, tuple[np.ndarray, np.ndarray]], dest: Pa
             # here the model is in place, without .md5; the next line puts the .md5 in place
     except OSError as exc:
         raise cannot_write(dest.parent, exc) from exc
-    Path(str(dest) + ".layers-ok").unlink(missing_ok=True)
+    stamp = stamp_path(dest)
+    if ours(stamp):
+        stamp.unlink(missing_ok=True)
     return dest
+
+
+def stamp_path(path: Path) -> Path:
+    """The .layers-ok file beside a caffemodel (the md5 whose layers were checked)."""
+    return Path(str(path) + ".layers-ok")
+
+
+def ours(path: Path) -> bool:
+    """True when nothing is at `path`, or a regular file (not a link, FIFO, device or folder)."""
+    try:
+        return stat.S_ISREG(Path(path).lstat().st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def made_here(path: Path) -> bool:
+    """True when `path` is a regular file fetch-model may have written: its .md5 is beside it, or it has the
+    name fetch-model gives its models (vgg19_conv.caffemodel, the cache's name) or their normalised copies."""
+    from brushstrokes.normalise import SUFFIX
+
+    names = {DEFAULT_NAME, paths.weights_path().name}
+    sidecar = sidecar_path(path)
+    named = path.name in names or path.name.endswith(SUFFIX)
+    return ours(path) and (named or (sidecar.exists() and ours(sidecar)))
+
+
+def refuse_unless_ours(path: Path, problem: str | None = None) -> None:
+    """Raise (one line, nothing touched) unless a run may replace `path`: nothing there, or a regular file it
+    made (made_here), with nothing but a regular file, or an empty folder, where its .md5 goes and nothing but
+    a regular file where its .layers-ok goes. problem: why the file there is not intact weights, if known."""
+    from brushstrokes.outputs import not_a_file
+
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink():
+        raise _error(IS_FOLDER, REMOVE_FOLDER, path=path)
+    kind = not_a_file(path)
+    if kind is not None:
+        raise _error(NOT_OURS_KIND, NOT_OURS_TODO, path=path, kind=kind)
+    if path.exists() and not made_here(path):
+        if problem is None:
+            try:
+                check_caffemodel(path)  # intact VGG19 weights: replacing them loses nothing
+            except BrushstrokesError as exc:
+                problem = exc.message
+        if problem is not None:
+            raise _error(NOT_OURS_FILE, NOT_OURS_TODO, path=path, sidecar=sidecar_path(path).name, problem=problem)
+    sidecar = sidecar_path(path)
+    for extra in (sidecar, stamp_path(path)):
+        kind = not_a_file(extra)
+        if kind is not None and not (extra == sidecar and extra.is_dir() and not extra.is_symlink()):
+            raise _error(NOT_OURS_KIND, NOT_OURS_TODO, path=extra, kind=kind)
 
 
 def read_sidecar(path: Path) -> tuple[str | None, Text | None]:
@@ -303,6 +375,8 @@ def read_sidecar(path: Path) -> tuple[str | None, Text | None]:
     sidecar = sidecar_path(path)
     if sidecar.is_dir():
         raise _error(SIDECAR_FOLDER, REMOVE_FOLDER, sidecar=sidecar, path=sidecar)
+    if sidecar.exists() and not sidecar.is_file():  # a FIFO or a device: never opened (it could block)
+        return None, WHY_NOT_FILE
     try:
         text = sidecar.read_text(errors="replace").strip().split(maxsplit=1)
     except FileNotFoundError:
@@ -324,11 +398,13 @@ class Verified:
     by: str
 
 
-def check_caffemodel(path: Path) -> Verified:
+def check_caffemodel(path: Path, also_known: dict[str, tuple[int | None, str]] | None = None) -> Verified:
     """Raise a clear error unless `path` is an intact caffemodel: size, md5 (its .md5 or a known one), layers.
 
     Every call reads the file once for its md5 (about 0.3 s for 80 MB). The layer check parses all of it
-    in Python; it is remembered in `path`.layers-ok by md5.
+    in Python; it is remembered in `path`.layers-ok by md5. also_known: more known checksums for this file
+    ({md5: (size or None, where it is recorded)}), used like models/checksums.txt where the .md5 is missing
+    or holds no md5 (the normalised model's record, brushstrokes/normalise.py).
     """
     path = Path(path)
     try:
@@ -356,20 +432,22 @@ def check_caffemodel(path: Path) -> Verified:
             raise _error(CORRUPT, DELETE_AND_FETCH, path=path, digest=digest, sidecar=sidecar.name)
         verified = Verified(digest, "sidecar")
     else:
-        known = known_models().get(digest)
-        if known is None or known[0] != st.st_size:
+        known = {**known_models(), **(also_known or {})}.get(digest)
+        if known is None or known[0] not in (None, st.st_size):
             raise _error(UNKNOWN, DELETE_AND_FETCH, path=path, sidecar=sidecar.name, why=why(language()),
                          digest=digest)
         verified = Verified(digest, known[1])
-        with contextlib.suppress(OSError):
-            write_text(sidecar, digest + "\n")  # a known model: record it again, for the next check
-    stamp = Path(str(path) + ".layers-ok")
+        if ours(sidecar):
+            with contextlib.suppress(OSError):
+                write_text(sidecar, digest + "\n")  # a known model: record it again, for the next check
+    stamp = stamp_path(path)
     with contextlib.suppress(OSError):
-        if stamp.is_file() and stamp.read_text().strip() == digest:
+        if stamp.is_file() and ours(stamp) and stamp.read_text().strip() == digest:
             return verified  # these exact bytes were already parsed and had VGG19's layers
     check_shapes(read_caffemodel(path), path)
-    with contextlib.suppress(OSError):
-        write_text(stamp, digest + "\n")  # a read-only folder only costs the next check a full parse
+    if ours(stamp):
+        with contextlib.suppress(OSError):
+            write_text(stamp, digest + "\n")  # a read-only folder only costs the next check a full parse
     return verified
 
 
@@ -486,14 +564,31 @@ def writable_folder(folder: Path) -> Path:
 
 
 @contextlib.contextmanager
-def fetch_lock(folder: Path) -> Iterator[None]:
-    """One fetch-model at a time per weights folder (the next one waits), so leftovers can be removed safely."""
-    with open(folder / ".fetch.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+def lock_file(path: Path) -> Iterator[None]:
+    """An exclusive lock on the file `path` (made if missing) while the block runs. Anything but a regular file
+    there (a FIFO, a device, a link) is neither opened for writing nor waited on: an OSError."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, f"{path} is not a regular file")
+        fcntl.flock(fd, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def fetch_lock(folder: Path) -> Iterator[None]:
+    """One fetch-model at a time per weights folder (the next one waits), so leftovers can be removed safely."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(lock_file(folder / ".fetch.lock"))
+        except OSError as exc:
+            raise cannot_write(folder, exc) from exc
+        yield
 
 
 def clean_leftovers(folder: Path, downloads: Path, say=print) -> None:
@@ -552,10 +647,12 @@ def fetch_model(dest: Path | None = None, sources: tuple[Source, ...] = SOURCES,
             clean_leftovers(dest.parent, paths.cache_dir() / "downloads", say)
         say(INTACT(lang, dest=dest))
         return dest
+    refuse_unless_ours(dest)  # before anything is made or written: only what fetch-model made is replaced
     folder = writable_folder(paths.cache_dir() / "downloads")
     writable_folder(dest.parent)
     with fetch_lock(dest.parent):
         clean_leftovers(dest.parent, folder, say)
+        refuse_unless_ours(dest)  # as it is now, after waiting for another fetch-model
         was_intact = intact(dest, say)
         if local is not None:
             weights = weights_from_file(local, guess_kind(local), folder)

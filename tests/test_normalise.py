@@ -72,11 +72,16 @@ def test_weights_scaled_by_the_means(record, normalised_net, vgg):
 
 
 def test_stale_record_is_remade(tmp_path, monkeypatch):
-    """A normalised model made from other raw bytes is not used: up_to_date says no."""
+    """A normalised model made from other raw bytes is not used: up_to_date says no; nor is one whose record
+    lacks the md5 or the means it is verified and repaired with."""
     raw = tmp_path / "vgg19_conv.caffemodel"
     raw.write_bytes(b"x")
     normalise.normalised_path(raw).write_bytes(b"y")
-    normalise.record_path(raw).write_text(json.dumps({"raw_md5": "0" * 32, "version": normalise.VERSION,
-                                                      "images": list(normalise.IMAGES)}))
+    record = {"raw_md5": "0" * 32, "version": normalise.VERSION, "images": list(normalise.IMAGES),
+              "md5": "2" * 32, "means": {name: [1.0] for name in CONV_LAYERS}}
+    normalise.record_path(raw).write_text(json.dumps(record))
     assert not normalise.up_to_date(raw, "1" * 32)
     assert normalise.up_to_date(raw, "0" * 32)
+    for field in ("md5", "means"):
+        normalise.record_path(raw).write_text(json.dumps({k: v for k, v in record.items() if k != field}))
+        assert not normalise.up_to_date(raw, "0" * 32), field

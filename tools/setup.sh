@@ -3,7 +3,7 @@
 #   1. Debian/Ubuntu packages (compilers, Caffe's libraries, Python 3.11, Chromium)
 #   2. .venv on Python 3.11 (shared libpython) with the pinned requirements
 #   3. Caffe + pycaffe built from Debian's source package, cached outside the repo
-#   4. the real VGG19 weights
+#   4. the real VGG19 weights and their normalised copy (verified, repaired when broken)
 # Usage: tools/setup.sh [CUDA=auto|0|1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +76,7 @@ cat "$PREFIX/PYTHONPATH" > "$SITE/brushstrokes-caffe.pth"
     say "pycaffe was built but does not import; run 'make doctor' for details."; exit 1; }
 
 # ---------------------------------------------------------------- 4. weights
+# the raw VGG19 and the paper's normalised copy beside it (lessons 2, 3): each verified, made if missing and
+# made again if broken (a file fetch-model did not write is never replaced: it says what to do instead)
 "$VENV/bin/brushstrokes" fetch-model
-"$VENV/bin/python" -m brushstrokes.normalise  # the paper's normalised VGG19 (lessons 2, 3), cached beside the weights
 say "ready: Caffe ($([ "$CUDA" = 1 ] && echo CUDA || echo CPU)) at $PREFIX"

