@@ -3,7 +3,7 @@
 Usage: nice -n 10 .venv/bin/python tools/figures/lesson3.py [--size 128] [--iters N] [--out DIR]
                                                              [--quick | --render-only]
 
-Writes to docs/assets/figures/lesson3/ (20 minutes on 2 busy CPU cores; --quick: a few iterations, to try it):
+Writes to docs/assets/figures/lesson3/ (about 10 minutes on 2 busy CPU cores; --quick: a few iterations, to try it):
     cat_scream.png        the cat painted in the style of The Scream with `brushstrokes paint`'s defaults
     cat_scream_style_scale_0.5.png   the same with --style-scale 0.5 (the painting half as large)
     ratio_sweep.png       alpha/beta from 1e-4 to 1e-6
