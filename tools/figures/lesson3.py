@@ -131,7 +131,7 @@ def loss_scales(sizes=(128, 256, 512)) -> dict:
     first, last = result[next(iter(result))], result[list(result)[-1]]
     factors = {k: first[k] / last[k] for k in STYLE_LAYERS}
     result["from_first_to_last"] = {
-        "sizes": f"{list(result)[0]} -> {list(result)[-2]}",
+        "sizes": f"{list(result)[0]} -> {list(result)[-1]}",
         "content_growth": last["content"] / first["content"],
         "style_shrink": first["style"] / last["style"],
         "balance_factor": last["content_over_style"] / first["content_over_style"],
