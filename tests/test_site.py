@@ -337,9 +337,6 @@ def has_text(figure: str) -> bool:
     return name.stem.endswith(".zh") or (FIGURES / name.with_name(f"{name.stem}.zh{name.suffix}")).exists()
 
 
-@pytest.mark.xfail(strict=True, reason="the lessons' figures (tools/figures/lesson2.py and lesson3.py, "
-                                       "tools/make_lesson1_figures.py) are not yet redrawn with labels of 9 px or "
-                                       "more on a phone and recorded in docs/assets/figures/labels.json")
 def test_figure_labels_are_readable(visit):
     """At 1280 and 390 px, every figure's smallest label is at least 9 px on the screen: its height in the picture
     (recorded by the figure script in labels.json) times the width the picture is shown at over its own width."""
