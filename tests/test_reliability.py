@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -254,7 +255,6 @@ def test_old_leftovers_are_removed_and_recent_ones_spared(tmp_path):
     (["--size", "0"], "--size 0: the longest side must be a positive number"),
     (["--size", "16"], "--size 16 gives 16x11 px for data/chelsea.png"),
     (["--layer", "conv9_9"], "--layer conv9_9: VGG19 has no such convolution"),
-    (["--image", "/dev/null"], "/dev/null is a device, not an image file"),
 ])
 def test_bad_arguments_cost_nothing(old_results, args, expected):
     before = digests(old_results)
@@ -279,6 +279,23 @@ def test_a_bad_out_is_refused_before_the_optimisation(tmp_path, kind):
             target.chmod(0o755)
     one_error(out)
     assert "Finding the content" not in out.stdout
+
+
+def test_a_device_as_image_is_refused_without_reading_it(tmp_path, monkeypatch):
+    """A device node is faked (os.stat says so for one temporary file): no test touches a real one."""
+    fake = tmp_path / "cat.png"
+    fake.write_bytes(b"")
+    real_stat = os.stat
+
+    def device_stat(target, *args, **kwargs):
+        result = real_stat(target, *args, **kwargs)
+        if isinstance(target, str | os.PathLike) and Path(target) == fake:
+            return os.stat_result([stat.S_IFCHR | 0o666, *list(result)[1:]])
+        return result
+
+    monkeypatch.setattr(os, "stat", device_stat)
+    with pytest.raises(BrushstrokesError, match="cat.png is a device, not an image file"):
+        validate.image_file(fake)
 
 
 def test_a_fifo_as_image_is_refused_without_waiting(tmp_path):

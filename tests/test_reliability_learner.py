@@ -28,9 +28,9 @@ PAINT_PICTURES = ("chelsea_scream.png", "chelsea_scream_loss.png", "chelsea_scre
 STYLE_PICTURES = ("style_scream.png", "style_scream_loss.png", "style_scream_frames.png")
 
 
-def cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def cli(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=paths.ROOT, timeout=timeout,
-                          env={**os.environ, "BRUSHSTROKES_LANG": "en"})
+                          env={**os.environ, "BRUSHSTROKES_LANG": "en", **(env or {})})
 
 
 def old_pictures(folder: Path, names: tuple[str, ...]) -> Path:
@@ -112,8 +112,10 @@ def test_every_numeric_option_refuses_a_bad_number_in_one_line(command, option, 
     (["check", "--check-timeout", "nan"], "--check-timeout nan: not a finite number"),
     (["content", "--iters", "1000000000000"], "--iters 1000000000000: more than 1000000"),
 ])
-def test_the_numbers_the_issue_named(args, expected):
-    assert expected in one_error(cli(*args, timeout=120))
+def test_the_numbers_the_issue_named(tmp_path, args, expected):
+    elsewhere = {"BRUSHSTROKES_CACHE": str(tmp_path / "cache"), "BRUSHSTROKES_STATE_DIR": str(tmp_path / "state")}
+    assert expected in one_error(cli(*args, timeout=120, env=elsewhere))
+    assert not list(tmp_path.iterdir())  # refused before anything was made
 
 
 def test_a_good_number_still_passes():
