@@ -104,6 +104,7 @@ class Watchdog:
     stopped: TookTooLong | None = None  # once a call is stopped, raised again every second until it ends
     _net: tuple | None = None  # (caffe.Net, its forward, its backward) while they are timed
     _previous_alarm: object = None
+    _deadline: float | None = None  # when the pending alarm fires (time.monotonic()); None: none pending
 
     def evaluation(self) -> float:
         """Seconds the reference solution needs for one loss and gradient evaluation in this run (0: not known)."""
@@ -119,6 +120,7 @@ class Watchdog:
     def disarm(self) -> None:
         """No more alarms (the stopped call is being reported)."""
         signal.setitimer(signal.ITIMER_REAL, 0)
+        self._deadline = None
 
     def stop(self) -> None:
         self.disarm()
@@ -183,15 +185,23 @@ class Watchdog:
         return self.calls[culprit], 0.0
 
     def _schedule(self) -> None:
+        """Arm the alarm for the next limit. A pending alarm that fires no later is left alone: re-arming it on
+        every call would keep postponing it while a loop calls a quick function over and over past its limit."""
         if self.stopped is not None:
             return
-        call, wait = self._overdue(time.monotonic())
+        now = time.monotonic()
+        call, wait = self._overdue(now)
         if call is None and not self.calls:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        else:
-            signal.setitimer(signal.ITIMER_REAL, max(wait, 0.01), 1.0)  # again every second if it is swallowed
+            self.disarm()
+            return
+        deadline = now + max(wait, 0.01)
+        if self._deadline is not None and self._deadline <= deadline:
+            return
+        signal.setitimer(signal.ITIMER_REAL, deadline - now, 1.0)  # again every second if it is swallowed
+        self._deadline = deadline
 
     def _on_alarm(self, signum, frame) -> None:
+        self._deadline = None
         if self.stopped is not None:  # the learner's code caught it: again, until it lets it through
             raise self.stopped
         now = time.monotonic()
