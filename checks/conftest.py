@@ -173,8 +173,9 @@ def reference(request: pytest.FixtureRequest) -> ModuleType:
 @pytest.fixture
 def isolated(lesson: ModuleType, exercise: Graded, request: pytest.FixtureRequest,
              monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """The lesson module with every other exercise's function, and those of the exercises it uses, swapped for
-    the reference ones (from their own lesson's solutions module).
+    """The lesson module with every other exercise's function, those of the exercises it uses, and any other
+    lesson's exercise function it imported (say lesson 2's `gram` in lesson 3) swapped for the reference ones
+    (from their own lesson's solutions module).
 
     So a check of the loop (1.4) grades the loop alone: a mistake in 1.1-1.3 costs only its own exercise.
     """
@@ -182,8 +183,9 @@ def isolated(lesson: ModuleType, exercise: Graded, request: pytest.FixtureReques
     this: course.Lesson = request.module.LESSON
     swap = [ex for ex in this.exercises if ex.id != exercise.id]
     swap += [course.exercise(i) for i in exercise.exercise.uses if course.exercise(i) not in swap]
+    swap += [ex for ex in course.exercises() if ex not in swap and hasattr(lesson, ex.function)]
     for ex in swap:
-        if ex.id == exercise.id:
+        if ex.id == exercise.id or ex.function == exercise.function:
             continue
         solution = references.load(course.owner(ex).module)
         monkeypatch.setattr(lesson, ex.function, getattr(solution, ex.function), raising=False)

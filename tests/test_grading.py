@@ -460,6 +460,17 @@ def test_wrong_lesson_1_and_2_functions_cost_nothing_in_lesson_3(tmp_path):
     assert rows["3.3"]["status"] == "passed", output
 
 
+def test_another_lessons_function_imported_by_lesson_3_is_the_reference_in_its_checks(tmp_path):
+    """A learner's lesson 3 may call lesson 2's gram itself (not in 3.1's `uses`): a wrong gram found in the lesson 3
+    module is swapped for the reference too, so it costs 3.1 nothing."""
+    text = solution_text("lesson3_paint", [
+        ("    F = net.blobs[content_layer].data[0]\n",
+         "    F = net.blobs[content_layer].data[0]\n    gram(F)  # a learner's own use of lesson 2's function\n")])
+    wrong = "\n\ndef gram(F):\n    raise ValueError('a wrong gram')\n"
+    output, rows = grade_lesson(tmp_path, "lesson3_paint", text + wrong, "-k", "3.1")
+    assert rows["3.1"]["status"] == "passed", output
+
+
 def calls_of_exercises(tree: ast.AST, functions: set[str]) -> set[str]:
     return {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             and node.func.id in functions}
