@@ -7,6 +7,7 @@ its inputs and writes its outputs. Images: (1, 3, H, W) float32 Caffe blobs; pic
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -18,7 +19,7 @@ from types import ModuleType
 
 import numpy as np
 
-from brushstrokes import fast_style, images, lbfgsb
+from brushstrokes import fast_style, images, lbfgsb, threads
 from brushstrokes.course.model import Text
 from brushstrokes.i18n import language
 from brushstrokes.paint_settings import (  # noqa: F401  (painting.X as before)
@@ -339,14 +340,16 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
         flush=True)
     start = time.perf_counter()
     lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
+    reference = use == "solutions" and lbfgsb.available()  # loads SciPy's BLAS before threads are set below
     with StopRequest() as stop, tqdm(total=s.iters, desc="painting", unit="it", leave=False,
-                                     disable=True if quiet else None) as bar:
+                                     disable=True if quiet else None) as bar, \
+            (threads.packaged_blas_on_one_thread() if reference else contextlib.nullcontext()):
         def callback(k: int, x: np.ndarray, loss: float) -> bool:
             bar.update(1)
             bar.set_postfix(loss=f"{loss:.4g}")
             return stop.requested
 
-        if s.optimizer == "lbfgs" and use == "solutions" and lbfgsb.available():
+        if s.optimizer == "lbfgs" and reference:
             result = reference_lbfgs(loss_grad, x0, s.iters, every, callback)
         elif s.optimizer == "lbfgs":
             paint = getattr(lesson3.paint, "__wrapped__", lesson3.paint)  # the loop is checked by its result

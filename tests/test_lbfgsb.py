@@ -61,3 +61,20 @@ def test_the_optimisers_own_steps_run_on_one_blas_thread():
     with lbfgsb.one_blas_thread():
         inside = {d["filepath"]: d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"}
     assert inside and set(inside.values()) == {1}, inside
+
+
+def test_numpy_and_scipy_blas_on_one_thread_and_caffes_untouched():
+    """brushstrokes.threads limits only the BLAS libraries inside Python's packages (numpy's, SciPy's)."""
+    import scipy.optimize  # noqa: F401  (loads SciPy's BLAS)
+    from threadpoolctl import threadpool_info
+
+    from brushstrokes import threads
+
+    before = {d["filepath"]: d["num_threads"] for d in threadpool_info()}
+    with threads.packaged_blas_on_one_thread():
+        inside = {d["filepath"]: d["num_threads"] for d in threadpool_info()}
+    packaged = [p for p in inside if threads._packaged(p) and "openblas" in p]
+    assert packaged, inside
+    assert all(inside[p] == 1 for p in packaged)
+    assert all(inside[p] == before[p] for p in inside if not threads._packaged(p)), (before, inside)
+    assert {d["filepath"]: d["num_threads"] for d in threadpool_info()} == before
