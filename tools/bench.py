@@ -15,7 +15,8 @@ environment settings, in the same alternation, e.g. a new build against the curr
 `--paint` times `brushstrokes paint` end to end instead (the defaults at 128, 256 and 512 px, 20 L-BFGS iterations,
 the reference path) against the same optimisation written as a PyTorch user would (autograd for the loss and
 gradient, scipy.optimize.minimize(method="L-BFGS-B") with the same bounds and its defaults), interleaved, with the
-shares of Caffe, numpy and SciPy in the pycaffe loop and SciPy's share in PyTorch's; last line the ratio at 256 px.
+shares of Caffe, numpy and SciPy in the pycaffe loop and SciPy's share in PyTorch's, and how far the last round's
+final pictures differ (kept in ~/.cache/brushstrokes/bench/paint_*.npy); last line the ratio at 256 px.
 Usage: .venv/bin/python tools/bench.py [--rounds 3] [--reps 3] [--no-torch] [--paint]
 """
 
@@ -237,6 +238,7 @@ def caffe_paint_worker(sizes: list[int]) -> dict:
         s = PaintSettings(size=size, iters=PAINT_ITERS)
         paint_picture(s, net=net, quiet=True)  # warm-up: shapes, oneDNN primitives
         done = paint_picture(s, net=net, quiet=True)
+        np.save(cache_dir() / "bench" / f"paint_pycaffe_{size}.npy", done.x)  # the final image, compared below
         out[str(size)] = {"seconds": done.seconds, "iters": len(done.losses) - 1, "evals": clock["evals"],
                           "caffe": clock["caffe"], "scipy": clock["scipy"], "loss": done.losses[-1],
                           "shape": list(done.picture.shape[:2])}
@@ -308,6 +310,7 @@ def torch_paint_worker(sizes: list[int], weights: str, inputs: str) -> dict:
         res = minimize(fun, d["x0"].astype(np.float64).ravel(), jac=True, method="L-BFGS-B",
                        bounds=Bounds(lo, lo + 255), options={"maxiter": PAINT_ITERS}, callback=recorder(losses))
         seconds = time.perf_counter() - t0
+        np.save(Path(inputs.format(size=size)).with_name(f"paint_pytorch_{size}.npy"), res.x.reshape(shape))
         out[str(size)] = {"seconds": seconds, "iters": int(res.nit), "evals": clock["evals"], "fun": clock["fun"],
                           "loss": float(res.fun)}
     return {"paint": out, "rss": peak_rss_mb()}
@@ -357,6 +360,8 @@ def paint_bench(args: argparse.Namespace, env: dict, tpy: Path | None) -> None:
             t = best["pytorch"]
             line += f" | {100 * (t['seconds'] - t['fun']) / t['seconds']:6.1f}%  {c['loss']:.6g} / {t['loss']:.6g}"
             line += f" ({100 * (c['loss'] / t['loss'] - 1):+.2f} %); evaluations {c['evals']} / {t['evals']}"
+            pictures = [np.load(cache_dir() / "bench" / f"paint_{side}_{size}.npy") for side in ("pycaffe", "pytorch")]
+            line += f"; pictures differ by {np.abs(pictures[0] - pictures[1]).mean():.1f} grey levels on average"
         print(line)
     print(f"ratio paint pycaffe/pytorch @256: {ratio256:.2f}" if ratio256 is not None
           else "ratio paint pycaffe/pytorch @256: n/a (PyTorch not available)")
