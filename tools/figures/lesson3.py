@@ -26,6 +26,7 @@ at the end (brushstrokes.outputs.OutputSet). The pages take their numbers from n
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -36,7 +37,7 @@ import numpy as np
 import scipy
 from scipy.optimize import minimize
 
-from brushstrokes import fast_style, images, outputs, paths, plotting
+from brushstrokes import fast_style, images, outputs, paths, plotting, threads
 from brushstrokes.painting import (
     DEFAULT_ITERS,
     DEFAULT_RATIO,
@@ -157,10 +158,12 @@ def seconds_per_evaluation(sizes=(128, 256, 512), repeats: int = 3) -> dict:
                 "lessons": (l3.total_loss_grad, ())}
         timed = {}
         for name, (evaluate, extra) in ways.items():
-            evaluate(*args, *extra)  # warm-up
-            start = time.perf_counter()
-            for _ in range(repeats):
-                evaluate(*args, *extra)
+            # as brushstrokes paint runs each: the reference path with numpy's BLAS on one thread (threads.py)
+            with threads.packaged_blas_on_one_thread() if name == "reference" else contextlib.nullcontext():
+                evaluate(*args, *extra)  # warm-up
+                start = time.perf_counter()
+                for _ in range(repeats):
+                    evaluate(*args, *extra)
             timed[name] = round((time.perf_counter() - start) / repeats, 3)
         result[f"{w}x{h}"] = {**timed, "load_average": load_now()}
         print(f"  {w}x{h}: {result[f'{w}x{h}']} s per evaluation", flush=True)
