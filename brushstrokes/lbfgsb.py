@@ -10,28 +10,14 @@ x: flat float64 (n,); fun(x) -> (loss, gradient (n,) float64).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 
+from brushstrokes import threads
+
 # minimize(method="L-BFGS-B")'s defaults
 MAXCOR, FTOL, GTOL, MAXLS, MAXFUN = 10, 2.2204460492503131e-09, 1e-5, 20, 15000
-
-
-_controller = None
-
-
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Inside: the BLAS libraries loaded in this process use one thread (threadpoolctl; 20 us to enter and leave)."""
-    global _controller
-    if _controller is None:
-        from threadpoolctl import ThreadpoolController
-
-        _controller = ThreadpoolController()
-    with _controller.limit(limits=1, user_api="blas"):
-        yield
 
 
 def _routine():
@@ -69,7 +55,7 @@ def minimize(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarr
     factr, setulb = FTOL / np.finfo(float).eps, _routine().setulb
     iterations = evaluations = 0
     while True:
-        with one_blas_thread():
+        with threads.all_blas_on_one_thread():
             setulb(m, x, low, up, nbd, f, g, factr, GTOL, wa, iwa, task, lsave, isave, dsave, MAXLS,
                            ln_task)
         if task[0] == 3:  # wants f and g at x

@@ -58,7 +58,9 @@ def test_known_start_is_not_evaluated_again_and_callback_stops():
 def test_the_optimisers_own_steps_run_on_one_blas_thread():
     from threadpoolctl import threadpool_info
 
-    with lbfgsb.one_blas_thread():
+    from brushstrokes import threads
+
+    with threads.all_blas_on_one_thread():
         inside = {d["filepath"]: d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"}
     assert inside and set(inside.values()) == {1}, inside
 
