@@ -6,9 +6,8 @@ import argparse
 import importlib
 import sys
 
+from brushstrokes.base.i18n import LANGUAGES, Text, language, set_language
 from brushstrokes.commands.one_line import argparse_in_learners_language, one_line_errors, say_error
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import LANGUAGES, language, set_language
 
 # brushstrokes/commands/<name>.py, in the order --help lists them
 COMMANDS = ("check", "watch", "hint", "reset", "progress", "doctor", "fetch_model", "content", "style", "paint")
@@ -46,7 +45,7 @@ def language_asked_for(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; an error, Ctrl-C, a kill, a closed pipe or the wrong Python ends it cleanly (see exits.py)."""
-    from brushstrokes.exits import run
+    from brushstrokes.commands.exits import run
 
     argv = sys.argv[1:] if argv is None else list(argv)
 

@@ -1,4 +1,5 @@
-"""Small helpers the lessons use, so that the exercises hold only the algorithm."""
+"""Everything lessons/ and solutions/ import from the package, in one place, so that the exercises hold only the
+algorithm: the result type, the progress loop, VGG19's layer names, Adam, the pixel mean and the YIQ colours."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import language
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.net.images import MEAN_BGR, RGB_TO_YIQ
+from brushstrokes.net.layers import STYLE_LAYERS, relu_name
+from brushstrokes.runs.adam import Adam
+
+__all__ = ["Adam", "MEAN_BGR", "RGB_TO_YIQ", "Reconstruction", "STYLE_LAYERS", "progress", "relu_name"]
 
 STOPPING = Text("Ctrl-C: finishing this iteration and keeping the result (press Ctrl-C again to stop at once, "
                 "without a result)",

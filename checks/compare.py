@@ -1,7 +1,7 @@
 """Comparing a learner's results with the references, and naming the likely mistake when they differ.
 
 Every failure reads: what was called, what came back, what was expected, the likely mistake, what next.
-Messages may be plain strings or Text(en, zh); they are shown in the learner's language (brushstrokes.i18n).
+Messages may be plain strings or Text(en, zh); they are shown in the learner's language (brushstrokes.base.i18n).
 The failure carries the mistake's short name as `.note`: the score table shows it.
 """
 
@@ -14,9 +14,8 @@ from typing import Any, NoReturn
 import numpy as np
 import pytest
 
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import language
-from brushstrokes.images import MEAN_BGR
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.net.images import MEAN_BGR
 from checks.target import Graded
 
 LOSS_TOL = 1e-3  # losses: sums of many float32 terms

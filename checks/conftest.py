@@ -41,9 +41,8 @@ import numpy as np
 import pytest
 
 from brushstrokes import course
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language, speaking
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import Text, language, speaking
 from checks import messages as msg
 from checks.compare import CheckFailed
 from checks.grading import DEFAULT_TIMEOUT, GradingPlugin
@@ -69,8 +68,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def checked_options(config: pytest.Config) -> tuple[Path | None, float]:
     """--lessons-dir (an existing folder) and --check-timeout (0 or more seconds, finite), refused as
     `brushstrokes check` refuses them: one line and what to do, before any check runs (pytest's usage error)."""
-    from brushstrokes import validate
     from brushstrokes.learner import places
+    from brushstrokes.runs import validate
 
     folder = config.getoption("--lessons-dir")
     try:
@@ -235,7 +234,7 @@ def references_lesson1() -> References:
 
 @pytest.fixture(scope="session")
 def _vgg_net():
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     net = load_vgg19(pooling="avg", shape=(32, 32))
     guard(net)  # the weights as loaded, to verify and restore after learner calls

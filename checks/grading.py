@@ -11,7 +11,7 @@ a few lines; one block per failing exercise.
 `--score-json PATH` also writes the table as JSON (tools/check_untouched_lessons.py reads it).
 
 The learner's state: a run on the learner's lesson files (lessons/, or the folder $BRUSHSTROKES_LESSONS_DIR names)
-records each graded exercise with brushstrokes.progress.record, in the state folder the rest of the learner's
+records each graded exercise with brushstrokes.learner.progress.record, in the state folder the rest of the learner's
 commands use (brushstrokes.learner.places.state_dir(): $BRUSHSTROKES_STATE_DIR, else .brushstrokes/); each note
 is kept in every language, so `brushstrokes progress` shows it in the language asked for. Such a run also reads
 the grades kept from earlier runs: an exercise this run did not select shows its last grade, the lesson's score
@@ -37,11 +37,10 @@ from pathlib import Path
 
 import pytest
 
-from brushstrokes import course, lesson_support, progress
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import LANGUAGES, in_every_language, in_language, language
-from brushstrokes.learner import places
+from brushstrokes import course, lesson_support
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import LANGUAGES, Text, in_every_language, in_language, language
+from brushstrokes.learner import places, progress
 from checks import messages as msg
 from checks.compare import CheckFailed
 from checks.target import Graded, Target, display, learner_frame
@@ -155,7 +154,7 @@ def score_json_error(path: Path, problem: object) -> str:
 
 def score_json_path(path: Path | None) -> Path | None:
     """--score-json's file, its folder created and proven writable; else a usage error saying what to do."""
-    from brushstrokes.outputs import prepare_folder
+    from brushstrokes.base.outputs import prepare_folder
 
     if path is None:
         return None
@@ -168,7 +167,7 @@ def score_json_path(path: Path | None) -> Path | None:
 
 def write_score_json(path: Path, data: dict) -> str | None:
     """Write the score as JSON to `path`, whole or not at all; None, or the one-line error if it failed."""
-    from brushstrokes.outputs import write_text
+    from brushstrokes.base.outputs import write_text
 
     try:
         write_text(path, json.dumps(data, indent=2, ensure_ascii=False))

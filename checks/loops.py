@@ -19,10 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import language
-from brushstrokes.loader import learner_frame
-from brushstrokes.vgg import set_input_shape
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.learner.loader import learner_frame
+from brushstrokes.net.layers import set_input_shape
 from checks import messages as msg
 from checks.compare import (
     LOSS_TOL,

@@ -1,4 +1,4 @@
-"""The grading plugin's learner-facing messages, in English and Chinese (shown in brushstrokes.i18n.language()).
+"""The grading plugin's learner-facing messages, in English and Chinese (shown in brushstrokes.base.i18n.language()).
 
 CHECK is the one command form the messages give for grading one exercise (the same as the site's and the CLI's;
 `brushstrokes check` runs `pytest checks/` with the exercise's -k expression).
@@ -6,7 +6,7 @@ CHECK is the one command form the messages give for grading one exercise (the sa
 
 from __future__ import annotations
 
-from brushstrokes.course.model import Text
+from brushstrokes.base.i18n import Text
 
 CHECK = "brushstrokes check {id}"
 CHECK_ALL = "brushstrokes check"

@@ -1,7 +1,7 @@
 """What is being graded: lessons/ (the learner's), solutions/ (--solutions) or a folder (--lessons-dir).
 
 The lessons and exercises themselves come from the course registry (brushstrokes.course); modules are
-imported by the one loader (brushstrokes.loader.load_lesson), once per module and run.
+imported by the one loader (brushstrokes.learner.loader.load_lesson), once per module and run.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 from brushstrokes import course
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import language
-from brushstrokes.loader import LessonImportError, display, learner_frame, lesson_path, load_lesson
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.learner.loader import LessonImportError, display, learner_frame, lesson_path, load_lesson
 
 __all__ = ["Graded", "Target", "LessonImportError", "learner_frame", "display", "signature_text", "import_problem"]
 

@@ -12,10 +12,13 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from brushstrokes import course, images, paths
-from brushstrokes.course.model import Text as T
-from brushstrokes.i18n import language
-from brushstrokes.vgg import features, relu_name
+from brushstrokes import course
+from brushstrokes.base import paths
+from brushstrokes.base.i18n import Text as T
+from brushstrokes.base.i18n import language
+from brushstrokes.net import images
+from brushstrokes.net.layers import relu_name
+from brushstrokes.net.vgg import features
 from checks.compare import (
     FLOAT32_TOL,
     LOSS_TOL,

@@ -17,9 +17,8 @@ import numpy as np
 import pytest
 
 from brushstrokes import course
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import language
-from brushstrokes.vgg import STYLE_LAYERS, relu_name, set_input_shape
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.net.layers import STYLE_LAYERS, relu_name, set_input_shape
 from checks.compare import (
     FLOAT32_TOL,
     LOSS_TOL,
@@ -71,7 +70,7 @@ def references_lesson2():
 
 @pytest.fixture(scope="session")
 def _normalised_net():
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     net = load_vgg19(pooling="avg", shape=SIZE, normalised=True)
     guard(net)

@@ -13,9 +13,12 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds
 
-from brushstrokes import course, images, paths
-from brushstrokes.course.model import Text
-from brushstrokes.vgg import STYLE_LAYERS, features, relu_name, set_input_shape
+from brushstrokes import course
+from brushstrokes.base import paths
+from brushstrokes.base.i18n import Text
+from brushstrokes.net import images
+from brushstrokes.net.layers import STYLE_LAYERS, relu_name, set_input_shape
+from brushstrokes.net.vgg import features
 from checks.compare import (
     FLOAT32_TOL,
     LOSS_TOL,
@@ -136,7 +139,7 @@ AGAINST_FD = Text(" -> gradient against central differences", " -> 梯度，与�
 
 
 def say_lang() -> str:
-    from brushstrokes.i18n import language
+    from brushstrokes.base.i18n import language
 
     return language()
 
@@ -678,7 +681,7 @@ def test_3_5_keep_colours(lesson: ModuleType, reference: ModuleType, exercise: G
     got = lesson.keep_colours(inputs["painted"], inputs["photo"])
     unchanged(exercise, call, {"painted": painted, "photo": photo}, inputs)
     want = reference.keep_colours(painted, photo)
-    from brushstrokes.painting import RGB_TO_YIQ
+    from brushstrokes.net.images import RGB_TO_YIQ
 
     y = painted.astype(np.float64) @ RGB_TO_YIQ[0]
     unclipped = np.concatenate([y[..., None], photo @ RGB_TO_YIQ[1:].T], -1) @ np.linalg.inv(RGB_TO_YIQ).T

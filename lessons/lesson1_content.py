@@ -8,7 +8,7 @@ Notation. In the paper, the features of layer l are a matrix F_l of size N_l x M
 seen at M_l = h*w positions. Caffe stores them as an array of shape (C, h, w) = (N_l, h, w), float32;
 every formula below is a sum over all entries, so the shape does not change the maths.
 Images are Caffe blobs: (1, 3, H, W) float32, BGR, ImageNet mean subtracted, in grey levels (0..255
-units). `brushstrokes.images` converts pictures to and from this layout.
+units). `brushstrokes.net.images` converts pictures to and from this layout.
 
 The exercises, in order (each one is checked on its own):
     1.1  content_loss      L = 1/2 sum (F - P)^2
@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes.lesson_support import Reconstruction, progress  # noqa: F401  (you will use progress in 1.4)
-from brushstrokes.vgg import relu_name  # noqa: F401  (and relu_name in 1.4)
+from brushstrokes.lesson_support import Reconstruction, progress, relu_name  # noqa: F401
 
 
 def content_loss(F: np.ndarray, P: np.ndarray) -> float:
@@ -102,7 +101,7 @@ def reconstruct(net, P: np.ndarray, x0: np.ndarray, layer: str = "conv4_2", iter
                 tol: float = 1e-4, every: int = 20) -> Reconstruction:
     """Exercise 1.4 · Find content: gradient descent on the image, through VGG19 in pycaffe.
 
-    net: a caffe.Net (brushstrokes.vgg.load_vgg19) whose input blob "data" has x0's shape.
+    net: a caffe.Net (brushstrokes.net.vgg.load_vgg19) whose input blob "data" has x0's shape.
     P: (C, h, w) float32, the photo's features at `layer`. x0: (1, 3, H, W) float32, the start (noise).
     layer: the content layer; iters: the most iterations to run; lr: the step size in grey levels;
     tol: stop early once the loss changes by less than this fraction of itself; every: snapshot period.

@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes.adam import Adam  # noqa: F401  (the step of 2.6)
-from brushstrokes.lesson_support import Reconstruction, progress  # noqa: F401  (you will use progress in 2.6)
-from brushstrokes.vgg import STYLE_LAYERS, relu_name  # noqa: F401  (and these in 2.4-2.6)
+from brushstrokes.lesson_support import Adam, Reconstruction, STYLE_LAYERS, progress, relu_name  # noqa: F401
 
 
 def gram(F: np.ndarray) -> np.ndarray:
@@ -153,7 +151,7 @@ def synthesize(net, targets: dict[str, np.ndarray], x0: np.ndarray, weights: dic
     itself; every: snapshot period.
 
     The step. Lesson 1's normalised step moves every pixel by lr on average at every iteration, so near the
-    end it keeps jittering around the minimum. Here we use Adam (brushstrokes.adam): each pixel's step is
+    end it keeps jittering around the minimum. Here we use Adam (brushstrokes.runs.adam): each pixel's step is
     its gradient's running average divided by the root of its running mean square, so pixels whose gradient
     keeps flipping sign slow down. Make it once before the loop, adam = Adam(lr), and step with
     x = adam.step(x, grad). (Lesson 3 uses L-BFGS, the paper's optimiser.)

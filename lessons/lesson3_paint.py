@@ -31,10 +31,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import Bounds, minimize  # noqa: F401  (you will use them in 3.2 and 3.3)
 
-from brushstrokes.images import MEAN_BGR  # noqa: F401  (3.2: the bounds)
-from brushstrokes.lesson_support import Reconstruction  # noqa: F401  (3.3: what paint returns)
-from brushstrokes.painting import RGB_TO_YIQ  # noqa: F401  (3.5: the colour space)
-from brushstrokes.vgg import relu_name  # noqa: F401  (3.1)
+from brushstrokes.lesson_support import MEAN_BGR, RGB_TO_YIQ, Reconstruction, relu_name  # noqa: F401
 from lessons.lesson1_content import content_grad, content_loss  # noqa: F401  (your lesson 1)
 from lessons.lesson2_style import backward_sweep, style_loss  # noqa: F401  (your lesson 2)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes.lesson_support import Reconstruction, progress
-from brushstrokes.vgg import relu_name
+from brushstrokes.lesson_support import Reconstruction, progress, relu_name
 
 
 def content_loss(F: np.ndarray, P: np.ndarray) -> float:

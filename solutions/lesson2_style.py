@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes.adam import Adam
-from brushstrokes.lesson_support import Reconstruction, progress
-from brushstrokes.vgg import STYLE_LAYERS, relu_name
+from brushstrokes.lesson_support import STYLE_LAYERS, Adam, Reconstruction, progress, relu_name
 
 
 def gram(F: np.ndarray) -> np.ndarray:

@@ -12,10 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import Bounds, minimize
 
-from brushstrokes.images import MEAN_BGR
-from brushstrokes.lesson_support import Reconstruction
-from brushstrokes.painting import RGB_TO_YIQ
-from brushstrokes.vgg import relu_name
+from brushstrokes.lesson_support import MEAN_BGR, RGB_TO_YIQ, Reconstruction, relu_name
 from solutions.lesson1_content import content_grad, content_loss
 from solutions.lesson2_style import backward_sweep, style_loss
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from brushstrokes import images, paths
+from brushstrokes.base import paths
+from brushstrokes.net import images
 
 
 @pytest.fixture(scope="session")
 def vgg():
     """The real VGG19 with average pooling, input 32x32 (reshape as needed)."""
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     return load_vgg19(pooling="avg", shape=(32, 32))
 
@@ -19,7 +20,7 @@ def vgg():
 @pytest.fixture(scope="session")
 def vgg_max():
     """The real VGG19 with max pooling, input 32x32."""
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     return load_vgg19(pooling="max", shape=(32, 32))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from brushstrokes import paths
+from brushstrokes.base import paths
 
 
 def test_import_caffe_in_venv():
@@ -21,7 +21,7 @@ def test_import_caffe_in_venv():
 
 
 def test_build_is_cached_outside_the_repo_and_recorded():
-    from brushstrokes.caffe_env import build_info
+    from brushstrokes.net.caffe_env import build_info
 
     info = build_info()
     assert info["variant"] in ("cpu", "cuda")
@@ -43,7 +43,7 @@ def test_python_is_311():
 
 def test_build_script_reuses_the_cached_build():
     """A second build with the same inputs is a cache hit that returns the active prefix."""
-    from brushstrokes.caffe_env import build_info
+    from brushstrokes.net.caffe_env import build_info
 
     info = build_info()
     variant = "1" if info["variant"] == "cuda" else "0"
@@ -80,7 +80,7 @@ def _conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
 def test_conv_relu_avgpool_forward_and_backward_match_numpy(tmp_path):
     """The OpenMP im2col/col2im, the ReLU fast path (slope 0) and the general one, and the threaded average
     pooling (odd sizes: clipped windows) give numpy's float64 results to float32 rounding, forward and backward."""
-    from brushstrokes.caffe_env import import_caffe
+    from brushstrokes.net.caffe_env import import_caffe
 
     caffe = import_caffe()
     caffe.set_mode_cpu()

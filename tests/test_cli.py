@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brushstrokes import paths
+from brushstrokes.base import paths
 
 CLI = [sys.executable, "-m", "brushstrokes"]
 
@@ -87,8 +87,8 @@ def test_ctrl_c_keeps_the_result(tmp_path):
 
 def test_nan_in_a_learners_gradient_is_named(monkeypatch):
     import solutions.lesson1_content as ref
-    from brushstrokes.errors import BrushstrokesError
-    from brushstrokes.guards import guarded
+    from brushstrokes.base.errors import BrushstrokesError
+    from brushstrokes.learner.guards import guarded
 
     module = type(ref)("lessons.fake")
     module.content_grad = lambda F, P: np.full_like(F, np.nan)

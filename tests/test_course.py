@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from brushstrokes import course
+from brushstrokes.base.paths import ROOT
+from brushstrokes.learner.loader import load_lesson
 from brushstrokes.learner.stubs import write_committed_lessons
-from brushstrokes.loader import load_lesson
-from brushstrokes.paths import ROOT
 
 EXERCISES = [pytest.param(lesson, ex, id=ex.id) for lesson in course.LESSONS for ex in lesson.exercises]
 

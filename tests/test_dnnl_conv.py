@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 
-from brushstrokes import paths
+from brushstrokes.base import paths
 
 CONV_NET = """
 input: "data" input_shape {{ dim: 2 dim: {c} dim: {h} dim: {w} }}
@@ -73,7 +73,7 @@ def seeded_input(net, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def caffe():
-    from brushstrokes.caffe_env import import_caffe
+    from brushstrokes.net.caffe_env import import_caffe
 
     caffe = import_caffe()
     caffe.set_mode_cpu()
@@ -81,7 +81,7 @@ def caffe():
 
 
 def test_default_build_uses_onednn():
-    from brushstrokes.caffe_env import build_info
+    from brushstrokes.net.caffe_env import build_info
 
     info = build_info()
     if info["variant"] != "cpu":
@@ -139,7 +139,8 @@ VGG_PASS = """
 import json, sys
 import numpy as np
 sys.path.insert(0, {root!r})
-from brushstrokes.vgg import load_vgg19, set_input_shape
+from brushstrokes.net.vgg import load_vgg19
+from brushstrokes.net.layers import set_input_shape
 net = load_vgg19()
 set_input_shape(net, 85, 128)
 net.blobs["data"].data[...] = np.random.default_rng(0).standard_normal((1, 3, 85, 128)) * 50
@@ -147,7 +148,7 @@ net.forward(end="relu5_1")
 net.blobs["conv5_1"].diff[...] = net.blobs["conv5_1"].data
 net.backward(start="relu5_1")
 np.savez(sys.argv[1], f=net.blobs["conv5_1"].data, g=net.blobs["data"].diff)
-from brushstrokes.caffe_env import build_info
+from brushstrokes.net.caffe_env import build_info
 print(json.dumps(build_info()))
 """
 
@@ -156,7 +157,7 @@ def test_vgg19_matches_caffes_own_convolution(tmp_path):
     """VGG19 to relu5_1 at 128x85 px, oneDNN against CAFFE_DNNL=0 (im2col + GEMM) in the same build:
     features within 1e-6 relative (measured 3e-7), the gradient to the image within 1e-5 (measured 3e-7;
     at larger sizes a few ReLUs flip at their kink and the gradient moves more, as on a GPU)."""
-    from brushstrokes.caffe_env import build_info
+    from brushstrokes.net.caffe_env import build_info
 
     if build_info()["conv"] != "oneDNN":
         pytest.skip("this build has no oneDNN convolution")

@@ -1,12 +1,15 @@
-"""The reference path's style loss (brushstrokes/fast_style.py) against lesson 2's reference solution, on the real
+"""The reference path's style loss (brushstrokes/runs/fast_style.py) against lesson 2's reference solution, on the real
 VGG19: one float32 Gram matrix per layer gives the same loss and gradient as the float64 exercises."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes import fast_style, images, paths
-from brushstrokes.vgg import STYLE_LAYERS, features, set_input_shape
+from brushstrokes.base import paths
+from brushstrokes.net import images
+from brushstrokes.net.layers import STYLE_LAYERS, set_input_shape
+from brushstrokes.net.vgg import features
+from brushstrokes.runs import fast_style
 from solutions import lesson1_content as l1
 from solutions import lesson2_style as l2
 from solutions import lesson3_paint as l3

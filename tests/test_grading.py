@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from brushstrokes.base.paths import ROOT
+from brushstrokes.learner.loader import load_lesson
 from brushstrokes.learner.stubs import write_committed_lessons
-from brushstrokes.loader import load_lesson
-from brushstrokes.paths import ROOT
 
 SOLUTION = ROOT / "solutions" / "lesson1_content.py"
 
@@ -298,7 +298,7 @@ def test_k_that_selects_nothing_says_what_to_type(tmp_path):
 def learner_texts() -> dict[str, str]:
     """Everything a learner reads about how to check: the checks' and the CLI's messages (both languages), the
     committed stubs and the pages."""
-    from brushstrokes.course.model import Text
+    from brushstrokes.base.i18n import Text
     from brushstrokes.learner import messages as cli_messages
     from checks import loops, target
     from checks import messages as check_messages
@@ -326,7 +326,7 @@ def test_learners_read_one_command_form():
 
 
 def test_an_import_error_caused_by_another_lesson_names_that_file(tmp_path):
-    from brushstrokes.loader import LessonImportError
+    from brushstrokes.learner.loader import LessonImportError
     from checks.target import Target
 
     (tmp_path / "lesson2_style.py").write_text("import numpy as np\n\ndef gram(F)\n    return F\n")
@@ -399,7 +399,7 @@ def test_loops_take_dicts_of_arrays_as_inputs():
 ])
 def test_returned_values_are_described_in_the_learners_language(value, en, zh):
     """What a check says came back reads in the learner's language, like the rest of the failure."""
-    from brushstrokes import i18n
+    from brushstrokes.base import i18n
     from checks.compare import describe
 
     try:

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from brushstrokes import images, paths
-from brushstrokes.errors import BrushstrokesError
+from brushstrokes.base import paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.net import images
 
 
 def test_the_project_images_load():

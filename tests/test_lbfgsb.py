@@ -1,4 +1,4 @@
-"""brushstrokes.lbfgsb drives SciPy's compiled L-BFGS-B: the same iterates as scipy.optimize.minimize, bit for bit."""
+"""brushstrokes.runs.lbfgsb drives SciPy's compiled L-BFGS-B: the same iterates as minimize, bit for bit."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, minimize
 
-from brushstrokes import lbfgsb
+from brushstrokes.runs import lbfgsb
 
 pytestmark = pytest.mark.skipif(not lbfgsb.available(), reason="this SciPy has no compiled setulb to drive")
 
@@ -58,7 +58,7 @@ def test_known_start_is_not_evaluated_again_and_callback_stops():
 def test_the_optimisers_own_steps_run_on_one_blas_thread():
     from threadpoolctl import threadpool_info
 
-    from brushstrokes import threads
+    from brushstrokes.base import threads
 
     with threads.all_blas_on_one_thread():
         inside = {d["filepath"]: d["num_threads"] for d in threadpool_info() if d["user_api"] == "blas"}
@@ -66,11 +66,11 @@ def test_the_optimisers_own_steps_run_on_one_blas_thread():
 
 
 def test_numpy_and_scipy_blas_on_one_thread_and_caffes_untouched():
-    """brushstrokes.threads limits only the BLAS libraries inside Python's packages (numpy's, SciPy's)."""
+    """brushstrokes.base.threads limits only the BLAS libraries inside Python's packages (numpy's, SciPy's)."""
     import scipy.optimize  # noqa: F401  (loads SciPy's BLAS)
     from threadpoolctl import threadpool_info
 
-    from brushstrokes import threads
+    from brushstrokes.base import threads
 
     before = {d["filepath"]: d["num_threads"] for d in threadpool_info()}
     with threads.packaged_blas_on_one_thread():

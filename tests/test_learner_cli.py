@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brushstrokes import cli, course, i18n, progress
-from brushstrokes.learner import hints, places, runner, standing, stubs
+from brushstrokes import cli, course
+from brushstrokes.base import i18n
+from brushstrokes.base.paths import ROOT
+from brushstrokes.learner import hints, places, progress, runner, standing, stubs
 from brushstrokes.learner.query import exercises
 from brushstrokes.learner.watch import Watcher, lesson_file_changed
-from brushstrokes.paths import ROOT
 
 MODULE = "lesson1_content"
 
@@ -478,7 +479,7 @@ def test_the_checks_record_grades_in_the_state_folder(tmp_path):
 
 # lessons in a folder import each other from that folder ------------------------------------------------------
 def test_a_lesson_in_a_folder_imports_its_sibling_lessons_from_that_folder(folders):
-    from brushstrokes.loader import load_lesson
+    from brushstrokes.learner.loader import load_lesson
 
     lessons, _ = folders
     put_solution(lessons, "content_loss")
@@ -495,7 +496,7 @@ def test_a_lesson_in_a_folder_imports_its_sibling_lessons_from_that_folder(folde
     ("zh", "它导入了 lessons.lesson1_content，但", "把你的 lesson1_content.py 也放进"),
 ])
 def test_a_sibling_lesson_missing_from_the_folder_is_named(folders, lang, said, todo):
-    from brushstrokes.loader import LessonImportError, load_lesson
+    from brushstrokes.learner.loader import LessonImportError, load_lesson
 
     lessons, _ = folders
     (lessons / f"{MODULE}.py").unlink()
@@ -594,14 +595,15 @@ def test_pytest_k_keeps_its_meaning_for_other_words():
 def test_support_messages_read_in_the_learners_language(monkeypatch, capsys, lang):
     import signal
 
-    from brushstrokes import caffe_env, lesson_support, vgg
-    from brushstrokes.errors import BrushstrokesError
+    from brushstrokes import lesson_support
+    from brushstrokes.base.errors import BrushstrokesError
+    from brushstrokes.net import build, caffe_env, layers
 
     chinese = re.compile(r"[\u4e00-\u9fff]")
     i18n.set_language(lang)
     try:
         said = []
-        for call in (lambda: vgg.prototxt_text("median"), lambda: vgg.set_input_shape(None, 8, 8)):
+        for call in (lambda: build.prototxt_text("median"), lambda: layers.set_input_shape(None, 8, 8)):
             with pytest.raises(BrushstrokesError) as info:
                 call()
             said += [info.value.message, info.value.todo]
@@ -626,8 +628,8 @@ def test_support_messages_read_in_the_learners_language(monkeypatch, capsys, lan
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_fetch_model_and_normalise_speak_the_learners_language(monkeypatch, capsys, tmp_path, lang):
-    from brushstrokes import normalise, weights
-    from brushstrokes.errors import BrushstrokesError
+    from brushstrokes.base.errors import BrushstrokesError
+    from brushstrokes.net import normalise, weights
 
     chinese = re.compile(r"[\u4e00-\u9fff]")
     monkeypatch.setattr(weights, "fetch_model", lambda **kwargs: tmp_path / "vgg19.caffemodel")
@@ -653,7 +655,7 @@ def test_fetch_model_and_normalise_speak_the_learners_language(monkeypatch, caps
 # the stubs as shipped ----------------------------------------------------------------------------------------
 def test_the_committed_stubs_are_read_whatever_the_working_file_holds(tmp_path):
     """A repository whose lessons/ a learner has filled in: the helper the project's tests use gives the stubs."""
-    from brushstrokes.loader import load_lesson
+    from brushstrokes.learner.loader import load_lesson
 
     repo = tmp_path / "repo"
     (repo / "lessons").mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""The paper's normalised VGG19 (brushstrokes/normalise.py): means of 1, the same function up to per-channel scale."""
+"""The paper's normalised VGG19 (brushstrokes/net/normalise.py): means of 1, the same function up to scale."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from brushstrokes import normalise, paths
-from brushstrokes.vgg import CONV_LAYERS, features, load_vgg19, set_input_shape
+from brushstrokes.base import paths
+from brushstrokes.net import normalise
+from brushstrokes.net.layers import CONV_LAYERS, set_input_shape
+from brushstrokes.net.vgg import features, load_vgg19
 
 MEAN_TOL = 1e-5  # |mean activation - 1|: float32 features averaged over 7 images of 224x224 px
 SCALE_TOL = 1e-5  # |normalised * mean - raw| relative to the layer's largest value (float32 rounding)
@@ -41,7 +43,7 @@ def test_every_filter_has_mean_activation_one(normalised_net, record):
 
 def test_conv5_1_equals_raw_up_to_per_channel_scale(normalised_net, vgg, record):
     """On an image it was not fitted on (the painting), conv5_1's output is the raw one divided by its mean."""
-    from brushstrokes import images
+    from brushstrokes.net import images
 
     x = images.preprocess(images.load_image(paths.SCREAM, size=(64, 48)))
     raw = features(vgg, x, ("conv5_1",))["conv5_1"].astype(np.float64)
@@ -55,7 +57,7 @@ def test_conv5_1_equals_raw_up_to_per_channel_scale(normalised_net, vgg, record)
 
 
 def test_record_names_the_raw_model_and_images(record):
-    from brushstrokes.weights import md5sum
+    from brushstrokes.net.weights import md5sum
 
     assert record["raw_md5"] == md5sum(paths.weights_path())
     assert record["md5"] == md5sum(normalise.normalised_path())

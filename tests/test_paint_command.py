@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from brushstrokes import paths
-from brushstrokes.painting import BYTES_PER_PIXEL, PaintSettings, style_size, working_size
+from brushstrokes.base import paths
+from brushstrokes.runs.painting import BYTES_PER_PIXEL, PaintSettings, style_size, working_size
 
 CLI = [sys.executable, "-m", "brushstrokes", "paint"]
 CAT, SCREAM = str(paths.CAT), str(paths.SCREAM)
@@ -146,7 +146,7 @@ def test_style_fit_and_weights():
 
 
 def test_gpu_asked_for_without_one_is_one_line_error(tmp_path):
-    from brushstrokes.caffe_env import gpu_status
+    from brushstrokes.net.caffe_env import gpu_status
 
     if gpu_status()[0]:
         pytest.skip("this machine has a usable GPU")
@@ -160,10 +160,11 @@ def test_style_target_does_not_depend_on_the_paintings_size(vgg):
     """The same texture given at twice the size (The Scream mirrored into 2 x 2 tiles: the same statistics over four
     times the positions) gives the cat about the same style loss once paint scales the targets to the picture's
     positions; the Gram matrices as they come (summed over the painting's positions) would change it many times."""
-    from brushstrokes import images
-    from brushstrokes.painting import painting_grams
-    from brushstrokes.style_targets import layer_positions
-    from brushstrokes.vgg import STYLE_LAYERS, features, set_input_shape
+    from brushstrokes.net import images
+    from brushstrokes.net.layers import STYLE_LAYERS, set_input_shape
+    from brushstrokes.net.vgg import features
+    from brushstrokes.runs.painting import painting_grams
+    from brushstrokes.runs.style_targets import layer_positions
     from solutions import lesson2_style as l2
 
     h, w = 64, 96

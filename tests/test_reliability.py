@@ -22,9 +22,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from brushstrokes import images, outputs, paths, validate
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.outputs import OutputSet, prepare_folder, remove_leftovers
+from brushstrokes.base import outputs, paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.outputs import OutputSet, prepare_folder, remove_leftovers
+from brushstrokes.net import images
+from brushstrokes.runs import validate
 
 CLI = [sys.executable, "-m", "brushstrokes"]
 PICTURES = ("content_conv4_2.png", "content_conv4_2_loss.png", "content_conv4_2_frames.png")
@@ -221,7 +223,7 @@ def test_a_picture_that_fails_to_save_leaves_the_old_one(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_while_content_saves_keeps_the_old_pictures(old_results, monkeypatch):
-    from brushstrokes import content_demo
+    from brushstrokes.runs import content_demo
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -367,7 +369,7 @@ def test_a_learners_mistake_is_one_line_naming_the_exercise(tmp_path, old_result
 
 
 def test_nan_passed_on_is_not_blamed_on_the_function_that_received_it():
-    from brushstrokes.guards import check_finite
+    from brushstrokes.learner.guards import check_finite
 
     def normalized_step(x, grad, lr):  # a learner's step that divides by a mean that can be 0
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -382,7 +384,7 @@ def test_nan_passed_on_is_not_blamed_on_the_function_that_received_it():
 
 
 def test_a_run_ending_in_nan_with_the_reference_code_says_so(tmp_path, old_results, monkeypatch):
-    from brushstrokes import content_demo
+    from brushstrokes.runs import content_demo
 
     def diverging(net, P, x0, **kwargs):
         return x0.copy(), [1.0, float("nan")], {0: x0.copy()}
@@ -522,7 +524,7 @@ def test_doctor_with_another_python_says_to_use_the_venv():
 
 
 def test_doctor_report_outside_the_venv_skips_what_it_cannot_check(monkeypatch):
-    from brushstrokes import doctor
+    from brushstrokes.commands import doctor_report as doctor
 
     monkeypatch.setattr(doctor, "project_python", lambda: False)
 

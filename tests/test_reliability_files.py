@@ -25,8 +25,9 @@ import pytest
 from test_reliability import digests, one_error
 from test_weights import INSTALLED, flip_a_byte
 
-from brushstrokes import normalise, outputs, paths, weights
-from brushstrokes.errors import BrushstrokesError
+from brushstrokes.base import outputs, paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.net import normalise, weights
 
 CLI = [sys.executable, "-m", "brushstrokes"]
 
@@ -315,7 +316,7 @@ def test_the_doctor_verifies_the_normalised_model_by_its_record_when_its_md5_is_
 
 @pytest.mark.parametrize("sidecar", [None, "", "garbage\n"])
 def test_an_intact_normalised_model_without_a_good_md5_is_verified_by_its_record(models, sidecar):
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     target = normalise.normalised_path(models)
     md5 = weights.sidecar_path(target)
@@ -330,7 +331,7 @@ def test_an_intact_normalised_model_without_a_good_md5_is_verified_by_its_record
 
 
 def test_a_broken_normalised_model_is_made_again_on_first_use(models):
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     target = normalise.normalised_path(models)
     truncate(target)
@@ -393,7 +394,8 @@ def test_reset_when_the_lesson_file_cannot_be_written_says_so_and_changes_nothin
 # ---------------------------------------------------------------- --out replaced by a file while a run is going
 
 def test_out_replaced_by_a_file_during_a_run_is_one_line_and_the_file_is_kept(tmp_path, monkeypatch):
-    from brushstrokes import content_demo, images
+    from brushstrokes.net import images
+    from brushstrokes.runs import content_demo
 
     out = tmp_path / "out"
     real_noise = images.white_noise
@@ -416,7 +418,7 @@ def test_out_replaced_by_a_file_during_a_run_is_one_line_and_the_file_is_kept(tm
 KILLED_BETWEEN_RENAMES = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from brushstrokes import outputs
+    from brushstrokes.base import outputs
     folder = Path(sys.argv[1])
     real_replace, done = os.replace, []
     def replace(src, dst):
@@ -441,7 +443,7 @@ def test_a_run_killed_between_its_renames_is_finished_by_the_next_command(tmp_pa
     assert killed.returncode == -signal.SIGKILL
     assert {(out / name).read_text().split()[0] for name in names} == {"old", "new"}  # mixed, for now
     said = subprocess.run(
-        [sys.executable, "-c", "import sys; from brushstrokes.validate import out_folder; out_folder(sys.argv[1])",
+        [sys.executable, "-c", "import sys; from brushstrokes.runs.validate import out_folder; out_folder(sys.argv[1])",
          str(out)], capture_output=True, text=True, cwd=paths.ROOT, timeout=60, env={**os.environ,
                                                                                      "BRUSHSTROKES_LANG": "en"})
     assert said.returncode == 0, said.stderr

@@ -2,7 +2,7 @@
 or ends the program: each case one line, a non-zero exit, the old pictures untouched.
 
 Runs are tiny (32 px, 1-2 iterations). The time limits are tested with a minimum of a few seconds instead of 30
-(brushstrokes.guards.MIN_SECONDS, patched in this process); the rule itself is tested on its own.
+(brushstrokes.learner.guards.MIN_SECONDS, patched in this process); the rule itself is tested on its own.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import pytest
 from PIL import Image
 from test_reliability import digests, one_error
 
-from brushstrokes import guards, paths
-from brushstrokes.errors import BrushstrokesError
+from brushstrokes.base import paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.learner import guards
 
 CLI = [sys.executable, "-m", "brushstrokes"]
 CONTENT_PICTURES = ("content_conv4_2.png", "content_conv4_2_loss.png", "content_conv4_2_frames.png")
@@ -173,7 +174,7 @@ def test_paint_blames_the_lesson_whose_function_failed(tmp_path, mistake, expect
 
 
 def test_the_innermost_learner_frame_is_named_whichever_file_is_listed_first(tmp_path):
-    from brushstrokes.learner_checks import innermost_frame
+    from brushstrokes.learner.result_checks import innermost_frame
 
     first, second = tmp_path / "a.py", tmp_path / "b.py"
     first.write_text("def outer(g):\n    return g()\n")
@@ -207,7 +208,7 @@ HANG_1_4 = ("lesson1_content", "        losses.append(content_loss(F, P))",
     (HANG_1_4, "in reconstruct (exercise 1.4): stopped after"),
 ])
 def test_content_stops_a_learners_function_that_never_ends(tmp_path, quick_limits, mistake, expected):
-    from brushstrokes.content_demo import run_content
+    from brushstrokes.runs.content_demo import run_content
 
     out = old_pictures(tmp_path / "out", CONTENT_PICTURES)
     before = digests(out)
@@ -222,8 +223,8 @@ def test_content_stops_a_learners_function_that_never_ends(tmp_path, quick_limit
 
 
 def test_paint_stops_a_learners_function_that_never_ends(tmp_path, quick_limits):
-    from brushstrokes.paint_settings import PaintSettings
-    from brushstrokes.painting import paint_files
+    from brushstrokes.runs.paint_settings import PaintSettings
+    from brushstrokes.runs.painting import paint_files
 
     hang = ("lesson3_paint", "    grads = {layer: beta * g for layer, g in grads.items()}",
             "    while beta:\n        grads = dict(grads)\n    grads = {layer: beta * g for layer, g in grads.items()}")
@@ -240,7 +241,7 @@ def test_paint_stops_a_learners_function_that_never_ends(tmp_path, quick_limits)
 
 def test_style_stops_a_learner_that_swallows_the_stop(tmp_path, quick_limits):
     """A learner's `except BaseException: pass` around the hang does not keep it going: the stop comes again."""
-    from brushstrokes.style_demo import run_style
+    from brushstrokes.runs.style_demo import run_style
 
     hang = ("lesson2_style", "    flat = F.reshape(F.shape[0], -1).astype(np.float64)\n    return flat @ flat.T",
             "    try:\n        while True:\n            F = F + 0\n    except BaseException:\n        pass\n"
@@ -284,7 +285,7 @@ def test_a_loop_waiting_on_its_hanging_function_blames_the_function():
 
 def test_the_reference_solutions_are_not_timed(tmp_path, monkeypatch):
     monkeypatch.setattr(guards, "MIN_SECONDS", 0.0)  # any timed call would be stopped at once
-    from brushstrokes.content_demo import run_content
+    from brushstrokes.runs.content_demo import run_content
 
     out = tmp_path / "out"
     run_content(paths.CAT, longest=32, iters=1, out=out)

@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 from test_reliability import digests, one_error, start_long_run
 
-from brushstrokes import paths
-from brushstrokes.errors import BrushstrokesError
+from brushstrokes.base import paths
+from brushstrokes.base.errors import BrushstrokesError
 
 CLI = [sys.executable, "-m", "brushstrokes"]
 CAT, SCREAM = "data/chelsea.png", "data/scream.jpg"
@@ -345,7 +345,7 @@ def test_a_paint_mistake_in_chinese(tmp_path, old_paint):
 # ---------------------------------------------------------------- a run ending in NaN with the reference code
 
 def test_style_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path, monkeypatch):
-    from brushstrokes import style_demo
+    from brushstrokes.runs import style_demo
 
     out = old_pictures(tmp_path / "out", STYLE_PICTURES)
     module, path = style_demo.lesson_module("solutions", None)
@@ -364,8 +364,8 @@ def test_style_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path
 
 
 def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path, monkeypatch):
-    from brushstrokes import painting
-    from brushstrokes.paint_settings import PaintSettings
+    from brushstrokes.runs import painting
+    from brushstrokes.runs.paint_settings import PaintSettings
 
     out = old_pictures(tmp_path / "out", PAINT_PICTURES)
 
@@ -386,8 +386,8 @@ def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path
 
 @pytest.mark.parametrize("command", ["style", "paint"])
 def test_a_full_disk_while_saving_keeps_the_old_pictures(tmp_path, monkeypatch, command):
-    from brushstrokes import painting, plotting, style_demo
-    from brushstrokes.paint_settings import PaintSettings
+    from brushstrokes.runs import painting, plotting, style_demo
+    from brushstrokes.runs.paint_settings import PaintSettings
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brushstrokes import outputs, paths
+from brushstrokes.base import outputs, paths
 
 OLD_SCORE = '{"old": true}\n'
 

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from brushstrokes.paths import ROOT
+from brushstrokes.base.paths import ROOT
 
 DOCS = ROOT / "docs"
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from brushstrokes import paths
+from brushstrokes.base import paths
 
 CLI = [sys.executable, "-m", "brushstrokes", "style"]
 NAMES = ("style_scream.png", "style_scream_loss.png", "style_scream_frames.png")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from brushstrokes import paths
-from brushstrokes.vgg import CONV_LAYERS, features, net_from_text, prototxt_text, relu_name, set_input_shape
+from brushstrokes.base import paths
+from brushstrokes.net.build import net_from_text, prototxt_text
+from brushstrokes.net.layers import CONV_LAYERS, relu_name, set_input_shape
+from brushstrokes.net.vgg import features
 
 LAYER = "conv2_1"
 
@@ -90,7 +92,7 @@ def test_pooling_switch(vgg, vgg_max, cat32):
 
 
 def test_unknown_pooling_is_refused():
-    from brushstrokes.errors import BrushstrokesError
+    from brushstrokes.base.errors import BrushstrokesError
 
     with pytest.raises(BrushstrokesError, match="avg"):
         prototxt_text("median")
@@ -139,7 +141,7 @@ def test_conv1_1_statistics_of_the_real_weights(vgg):
 
 
 def test_every_layer_loaded(vgg):
-    from brushstrokes.weights import expected_shape
+    from brushstrokes.net.weights import expected_shape
 
     for name in CONV_LAYERS:
         assert vgg.params[name][0].data.shape == expected_shape(name)
@@ -147,7 +149,7 @@ def test_every_layer_loaded(vgg):
 
 
 def test_caffemodel_equals_the_h5_exactly(vgg):
-    from brushstrokes.weights import H5_MD5, H5_NAME, md5sum, read_h5
+    from brushstrokes.net.weights import H5_MD5, H5_NAME, md5sum, read_h5
 
     h5 = paths.cache_dir() / "downloads" / H5_NAME
     if not h5.exists():

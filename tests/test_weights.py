@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brushstrokes import paths, weights
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.weights import Source, check_caffemodel, fetch_model
+from brushstrokes.base import paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.net import weights
+from brushstrokes.net.weights import Source, check_caffemodel, fetch_model
 
 UNREACHABLE = (
     Source("closed port", "http://127.0.0.1:9/VGG_ILSVRC_19_layers.caffemodel", "caffemodel", None),
@@ -150,7 +151,7 @@ def test_wrong_model_is_refused(tmp_path):
 
 
 def test_load_vgg19_refuses_a_missing_model(tmp_path):
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     with pytest.raises(BrushstrokesError, match="missing") as err:
         load_vgg19(weights=tmp_path / "nope.caffemodel")

@@ -89,8 +89,9 @@ def timed(run, reps: int) -> list[float]:
 def caffe_worker(reps: int, sizes: list[int], ends: list[str]) -> dict:
     """Times pycaffe in this process: {"times": {"size/end": [s, ...]}, "grad": {...}, "rss": MB, "build": str}."""
     sys.path.insert(0, str(ROOT))
-    from brushstrokes.caffe_env import build_info, import_caffe
-    from brushstrokes.vgg import load_vgg19, set_input_shape
+    from brushstrokes.net.caffe_env import build_info, import_caffe
+    from brushstrokes.net.layers import set_input_shape
+    from brushstrokes.net.vgg import load_vgg19
 
     caffe = import_caffe()
     caffe.set_mode_cpu()
@@ -118,7 +119,7 @@ def caffe_worker(reps: int, sizes: list[int], ends: list[str]) -> dict:
 def export_weights(path: Path, normalised: bool = False) -> None:
     """The caffemodel's (or its normalised copy's) conv weights and biases as an .npz for PyTorch (written whole)."""
     sys.path.insert(0, str(ROOT))
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     net = load_vgg19(normalised=normalised)
     arrays = {}
@@ -173,8 +174,8 @@ def paint_inputs(size: int, path: Path) -> None:
     """The painting's inputs at `size` (longest side), as `brushstrokes paint` prepares them at its defaults: the
     photo, the painting at its own aspect ratio, the seeded noise start, alpha, beta and the layers (written whole)."""
     sys.path.insert(0, str(ROOT))
-    from brushstrokes import images
-    from brushstrokes.painting import PaintSettings, style_size, working_size
+    from brushstrokes.net import images
+    from brushstrokes.runs.painting import PaintSettings, style_size, working_size
 
     s = PaintSettings(size=size, iters=PAINT_ITERS)
     w, h = working_size(images.open_image(s.content).size, s.size)
@@ -209,9 +210,9 @@ def caffe_paint_worker(sizes: list[int]) -> dict:
     """`brushstrokes paint`'s run (reference path, PAINT_ITERS L-BFGS iterations) per size: seconds of the loop,
     of Caffe's passes and of SciPy's compiled routine; iterations, evaluations, the final loss."""
     sys.path.insert(0, str(ROOT))
-    from brushstrokes import lbfgsb, painting
-    from brushstrokes.painting import PaintSettings, paint_picture
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
+    from brushstrokes.runs import lbfgsb, painting
+    from brushstrokes.runs.painting import PaintSettings, paint_picture
 
     clock = {"caffe": 0.0, "scipy": 0.0, "evals": 0}
     routine = lbfgsb._routine()

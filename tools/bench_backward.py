@@ -15,9 +15,10 @@ import time
 
 import numpy as np
 
-from brushstrokes import paths
-from brushstrokes.caffe_env import build_info, use_best_device
-from brushstrokes.vgg import net_from_text, prototxt_text, set_input_shape
+from brushstrokes.base import paths
+from brushstrokes.net.build import net_from_text, prototxt_text
+from brushstrokes.net.caffe_env import build_info, use_best_device
+from brushstrokes.net.layers import set_input_shape
 
 FROZEN = "param { lr_mult: 0 decay_mult: 0 }\n"
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from brushstrokes import paths
+from brushstrokes.base import paths
 
 
 def wall_time(args: list[str], expect: int) -> float:

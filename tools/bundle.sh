@@ -95,7 +95,7 @@ EOF
     cp -a "$PREFIX/lib" "$R/caffe/"
     cp "$PREFIX/BUILD_INFO" "$R/caffe/"
     CAFFE_PY=$(cat "$PREFIX/PYTHONPATH")
-    # brushstrokes.caffe_env finds BUILD_INFO four folders above caffe/__init__.py: keep that layout
+    # brushstrokes.net.caffe_env finds BUILD_INFO four folders above caffe/__init__.py: keep that layout
     echo "../../../caffe/${CAFFE_PY#"$PREFIX"/}" > "$R/lib/python3/dist-packages/brushstrokes-caffe.pth"
 
     log "shared libraries they link (all but glibc and the NVIDIA driver/toolkit libraries)"

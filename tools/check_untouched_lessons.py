@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from brushstrokes import course
-from brushstrokes.paths import ROOT
+from brushstrokes.base.paths import ROOT
 
 TRACEBACK = [
     re.compile(r"Traceback \(most recent call last\)"),

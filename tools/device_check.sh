@@ -145,7 +145,7 @@ run() {
     say "$(uname -srm); $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"); $(nproc) CPUs; mode $mode"
     [ $cpu = 1 ] || nvidia-smi -L || say "nvidia-smi lists no GPU"
     head -2 "$STAGE/rt/brushstrokes-runtime/BUNDLE_INFO"
-    "$py" -c 'import caffe, brushstrokes.caffe_env as e, sys
+    "$py" -c 'import caffe, brushstrokes.net.caffe_env as e, sys
 print("python", sys.version.split()[0], "| caffe", caffe.__version__, "|", e.build_info()["variant"], "build |",
       e.gpu_status()[1])
 libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "/lib" in line and any(

@@ -12,7 +12,7 @@ Writes to docs/assets/figures/lesson1/ (several minutes on 2 CPU cores; --quick:
 The figures with text come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes
 into docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson1.npz; --render-only
 draws the figures again from it, without running the network. Every file is written whole or not at all, together
-at the end (brushstrokes.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
+at the end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from brushstrokes import images, outputs, paths, plotting
-from brushstrokes.vgg import features, load_vgg19
+from brushstrokes.base import outputs, paths
+from brushstrokes.net import images
+from brushstrokes.net.vgg import features, load_vgg19
+from brushstrokes.runs import plotting
 from solutions.lesson1_content import reconstruct
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "figures"))  # the helpers the figure scripts share

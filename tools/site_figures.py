@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python tools/site_figures.py
     writes docs/assets/figures/site/inputs.png (English labels) and inputs.zh.png (Chinese labels), together and
-    whole (brushstrokes.outputs.OutputSet: an interrupted run leaves the old pair); the Chinese
+    whole (brushstrokes.base.outputs.OutputSet: an interrupted run leaves the old pair); the Chinese
     pages get the .zh.png automatically (mkdocs-static-i18n's suffix structure), with the same Markdown link.
     The labels' size goes into docs/assets/figures/labels.json; it keeps them at least 9 px high on a phone, where
     the picture is shrunk to the column's 350 px.
@@ -17,10 +17,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from brushstrokes.images import deprocess, white_noise
-from brushstrokes.loader import display
-from brushstrokes.outputs import OutputSet
-from brushstrokes.paths import CAT, ROOT, SCREAM
+from brushstrokes.base.outputs import OutputSet
+from brushstrokes.base.paths import CAT, ROOT, SCREAM
+from brushstrokes.learner.loader import display
+from brushstrokes.net.images import deprocess, white_noise
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "figures"))  # the helpers the figure scripts share
 from figure_common import MIN_ON_SCREEN, on_screen, record_labels  # noqa: E402

@@ -6,16 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from brushstrokes import validate
-from brushstrokes.i18n import language
+from brushstrokes.base.i18n import language
 from brushstrokes.learner import messages as M
 from brushstrokes.learner import places
+from brushstrokes.learner.loader import display
 from brushstrokes.learner.query import exercises
-from brushstrokes.loader import display
+from brushstrokes.runs import validate
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes.errors import BrushstrokesError
+    from brushstrokes.base.errors import BrushstrokesError
     from brushstrokes.learner.runner import run_checks
 
     lang = language()

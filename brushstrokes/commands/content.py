@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths, validate
+from brushstrokes.base import paths
+from brushstrokes.runs import validate
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes.content_demo import run_content
+    from brushstrokes.runs.content_demo import run_content
 
     run_content(image=args.image, longest=args.size, layer=args.layer, iters=args.iters, lr=args.lr,
                 seed=args.seed, use=args.use, out=args.out, lessons_dir=args.lessons_dir)

@@ -6,7 +6,7 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes.doctor import report
+    from brushstrokes.commands.doctor_report import report
 
     lines, problems = report()
     print("\n".join(lines))

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths, validate
-from brushstrokes.course.model import Text
+from brushstrokes.base import paths
+from brushstrokes.base.i18n import Text
+from brushstrokes.runs import validate
 
 READY = Text("VGG19 weights ready: {path}\nNext: `brushstrokes doctor` checks that everything is in place; then "
              "start lesson 1 (docs/lesson1.md) and grade it with `brushstrokes check 1`.",
@@ -16,9 +17,9 @@ READY = Text("VGG19 weights ready: {path}\nNext: `brushstrokes doctor` checks th
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes import normalise
-    from brushstrokes.i18n import language
-    from brushstrokes.weights import fetch_model
+    from brushstrokes.base.i18n import language
+    from brushstrokes.net import normalise
+    from brushstrokes.net.weights import fetch_model
 
     path = fetch_model(dest=args.dest, local=args.source_file, timeout=args.timeout)
     said: list[str] = []  # the paper's normalised copy beside it: made if missing, made again if broken

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import language
 from brushstrokes.learner import messages as M
 from brushstrokes.learner.query import one_exercise
 

@@ -4,7 +4,7 @@ learner's language.
     p = sub.add_parser("style", ...)
     one_line_errors(p, "style")            # a bad value, a missing argument and an unknown option alike
 
-Numeric options are checked right after parsing, each by the check brushstrokes.validate.bounded gave it.
+Numeric options are checked right after parsing, each by the check brushstrokes.runs.validate.bounded gave it.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import language
+from brushstrokes.base.i18n import Text, language
 
 HELP_TODO = Text("see `brushstrokes {command} --help` for every option and its default",
                  "`brushstrokes {command} --help` 列出了所有选项及其默认值")
@@ -40,13 +39,13 @@ ARGPARSE_ZH = {
 
 
 def argparse_in_learners_language() -> None:
-    """Make argparse's messages (errors, usage and --help headings) follow brushstrokes.i18n.language()."""
+    """Make argparse's messages (errors, usage and --help headings) follow brushstrokes.base.i18n.language()."""
     argparse._ = lambda text: ARGPARSE_ZH.get(text, text) if language() == "zh" else text
 
 
 def say_error(message: str, todo: str) -> None:
     """Print one error and its fix the way `brushstrokes` does, and exit with status 2."""
-    from brushstrokes.exits import ERROR
+    from brushstrokes.base.errors import ERROR
 
     print(ERROR(language(), message=message, todo=todo), file=sys.stderr)
     sys.exit(2)
@@ -62,14 +61,14 @@ def one_line_errors(parser: argparse.ArgumentParser, command: str, stray: Text |
     parse_known = parser.parse_known_args
 
     def parse_known_args(args=None, namespace=None):
-        from brushstrokes.validate import check_options
+        from brushstrokes.runs.validate import check_options
 
         namespace, extras = parse_known(args, namespace)
         if extras:
             todo = stray if stray is not None and any(not e.startswith("-") for e in extras) else None
             message = argparse._("unrecognized arguments: %s") % " ".join(extras)
             say_error(message, todo(language()) if todo else HELP_TODO(language(), command=command))
-        check_options(parser, namespace)  # every number in range, before any work (brushstrokes.validate)
+        check_options(parser, namespace)  # every number in range, before any work (brushstrokes.runs.validate)
         return namespace, extras
 
     parser.error = error

@@ -9,13 +9,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths, validate
+from brushstrokes.base import paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import Text, language
 from brushstrokes.commands.one_line import HELP_TODO, one_line_errors
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
-from brushstrokes.paint_settings import DEFAULT_ITERS, DEFAULT_RATIO, DEFAULT_SIZE, DEFAULT_STYLE_WEIGHT, PaintSettings
-from brushstrokes.vgg import CONTENT_LAYER, CONV_LAYERS, STYLE_LAYERS
+from brushstrokes.net.layers import CONTENT_LAYER, CONV_LAYERS, STYLE_LAYERS
+from brushstrokes.runs import validate
+from brushstrokes.runs.paint_settings import (
+    DEFAULT_ITERS,
+    DEFAULT_RATIO,
+    DEFAULT_SIZE,
+    DEFAULT_STYLE_WEIGHT,
+    PaintSettings,
+)
 
 MOST_WEIGHT = validate.MAX_WEIGHT  # a weight (or their ratio) beyond this overflows the losses: surely a mistake
 
@@ -49,8 +55,8 @@ def numbers(option: str, text: str) -> tuple[float, ...]:
 def settings(args: argparse.Namespace) -> PaintSettings:
     """The run's settings from the parsed options, each one checked before any work; BrushstrokesError on the
     first bad one, echoing the value given and saying what to use."""
-    from brushstrokes.images import MAX_SIDE
-    from brushstrokes.painting import output_names
+    from brushstrokes.net.images import MAX_SIDE
+    from brushstrokes.runs.painting import output_names
 
     iters = validate.iterations(args.iters)
     numbers_given = {
@@ -101,7 +107,7 @@ def checked_style_weight(value: float | None, option: str = "--style-weight") ->
 def checked_style_scale(value: float, option: str = "--style-scale") -> float:
     """The painting's size relative to the photo's, before the photo is known: at most MAX_SIDE / MIN_SIDE
     (settings() then checks it against the photo's working size)."""
-    from brushstrokes.images import MAX_SIDE, MIN_SIDE
+    from brushstrokes.net.images import MAX_SIDE, MIN_SIDE
 
     return validate.positive(value, option, most=MAX_SIDE / MIN_SIDE, example=1)
 
@@ -122,7 +128,7 @@ def checked_layers(args: argparse.Namespace) -> tuple[str, ...]:
 def check_device(device: str) -> None:
     """--device gpu only where Caffe can use a GPU."""
     if device == "gpu":
-        from brushstrokes.caffe_env import gpu_status
+        from brushstrokes.net.caffe_env import gpu_status
 
         usable, reason = gpu_status()
         if not usable:
@@ -147,7 +153,7 @@ def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[flo
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from brushstrokes.painting import paint_files
+    from brushstrokes.runs.painting import paint_files
 
     s = settings(args)
     if args.device == "cpu":

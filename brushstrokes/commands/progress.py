@@ -6,7 +6,7 @@ import argparse
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes.i18n import language
+    from brushstrokes.base.i18n import language
     from brushstrokes.learner.standing import table
 
     print("\n".join(table(language())))

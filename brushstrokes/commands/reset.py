@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes.i18n import language
+from brushstrokes.base.i18n import language
 from brushstrokes.learner import messages as M
+from brushstrokes.learner.loader import display
 from brushstrokes.learner.query import one_exercise
-from brushstrokes.loader import display
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brushstrokes import paths, validate
+from brushstrokes.base import paths
 from brushstrokes.commands.one_line import one_line_errors
-from brushstrokes.vgg import STYLE_LAYERS
+from brushstrokes.net.layers import STYLE_LAYERS
+from brushstrokes.runs import validate
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes.style_demo import run_style
+    from brushstrokes.runs.style_demo import run_style
 
     run_style(image=args.image, layers=args.layers, longest=args.size, iters=args.iters, lr=args.lr,
               weights=args.weights, seed=args.seed, use=args.use, out=args.out, lessons_dir=args.lessons_dir)

@@ -8,11 +8,12 @@ Each lesson's data lives in its own module (lesson1.py, lesson2.py, ...); this m
 from __future__ import annotations
 
 from brushstrokes.course import lesson1, lesson2, lesson3
-from brushstrokes.course.model import Exercise, Lesson, Text
+from brushstrokes.course.model import Exercise, Lesson
 
 LESSONS: tuple[Lesson, ...] = (lesson1.LESSON, lesson2.LESSON, lesson3.LESSON)
 
-__all__ = ["LESSONS", "Exercise", "Lesson", "Text", "lesson", "exercise", "find", "exercises", "owner"]
+__all__ = ["LESSONS", "Exercise", "Lesson", "lesson", "exercise", "find", "exercises", "owner", "for_command",
+           "called_by"]
 
 
 def exercises() -> list[Exercise]:
@@ -52,3 +53,21 @@ def find(query: str | None) -> list[Exercise]:
     if q.isdigit():
         return [ex for ex in exercises() if ex.id.split(".")[0] == q]
     return [ex for ex in exercises() if q in (ex.id, ex.function)]
+
+
+def for_command(command: str) -> Lesson:
+    """The lesson whose loop the run command ('content', 'style', 'paint') runs; KeyError if none."""
+    for item in LESSONS:
+        if item.command == command:
+            return item
+    raise KeyError(f"no lesson for the command {command!r}")
+
+
+def called_by(command: str) -> dict[str, dict[str, str]]:
+    """What a run command calls from the learner's code: {module: {function: exercise id}}, lessons in order."""
+    found: dict[str, dict[str, str]] = {}
+    for item in LESSONS:
+        for ex in item.exercises:
+            if command in ex.called_by:
+                found.setdefault(item.module, {})[ex.function] = ex.id
+    return found

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from brushstrokes.course.model import Exercise, Lesson, Text
+from brushstrokes.base.i18n import Text
+from brushstrokes.course.model import Exercise, Lesson
 
 LOOP = """x, losses, snapshots = x0.astype(np.float32).copy(), [], {{}}
 for i in progress(iters):
@@ -25,6 +26,8 @@ LESSON = Lesson(
     module="lesson1_content",
     run="brushstrokes content --use lessons",
     page="lesson1.md",
+    command="content",
+    loop="1.4",
     done=Text("all of lesson 1 passes: watch your own cat appear with `brushstrokes content --use lessons` "
               "(pictures in output/), then go on to lesson 2.",
               "第 1 课全部通过：用 `brushstrokes content --use lessons` 看你自己的代码让猫出现"
@@ -53,7 +56,8 @@ LESSON = Lesson(
                  "导数：F > 0 处为 1，F = 0 处为 0。`F > 0` 就是这个掩码。"),
             Text("`return ((F - P) * (F > 0)).astype(np.float32)`", "`return ((F - P) * (F > 0)).astype(np.float32)`"),
         )),
-        Exercise("1.3", "normalized_step", Text("A normalised gradient step", "归一化的梯度步"), 10, hints=(
+        Exercise("1.3", "normalized_step", Text("A normalised gradient step", "归一化的梯度步"), 10,
+                 called_by=("paint",), hints=(
             Text("Step downhill: subtract lr * grad / mean(|grad|) from x. The division makes the pixels move by lr "
                  "grey levels on average, whatever the gradient's scale.",
                  "往下坡走：从 x 中减去 lr * grad / mean(|grad|)。除以它之后，不管梯度的尺度如何，像素平均移动 lr "
@@ -66,7 +70,7 @@ LESSON = Lesson(
                  "`return (x - lr * grad / max(float(np.mean(np.abs(grad))), 1e-12)).astype(np.float32)`"),
         )),
         Exercise("1.4", "reconstruct", Text("The reconstruction loop", "重建循环"), 30,
-                 uses=("1.1", "1.2", "1.3"), hints=(
+                 uses=("1.1", "1.2", "1.3"), called_by=("content",), hints=(
             Text("Start from `x = x0.astype(np.float32).copy()`, then follow the eight numbered steps of the "
                  "docstring, in that order, inside `for i in progress(iters):`.",
                  "从 `x = x0.astype(np.float32).copy()` 开始，然后在 `for i in progress(iters):` 里按文档字符串中"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from brushstrokes.course.model import Exercise, Lesson, Text
+from brushstrokes.base.i18n import Text
+from brushstrokes.course.model import Exercise, Lesson
 
 LESSON = Lesson(
     number="2",
@@ -10,11 +11,13 @@ LESSON = Lesson(
     module="lesson2_style",
     run="brushstrokes style --use lessons",
     page="lesson2.md",
+    command="style",
+    loop="2.6",
     done=Text("all of lesson 2 passes: synthesise The Scream's texture with `brushstrokes style --use lessons`, "
               "then go on to lesson 3.",
               "第 2 课全部通过：用 `brushstrokes style --use lessons` 合成《呐喊》的纹理，然后进入第 3 课。"),
     exercises=(
-        Exercise("2.1", "gram", Text("The Gram matrix", "Gram 矩阵"), 10, hints=(
+        Exercise("2.1", "gram", Text("The Gram matrix", "Gram 矩阵"), 10, called_by=("style", "paint"), hints=(
             Text("Reshape F (N, h, w) to the paper's N x M matrix first: one row per filter, M = h*w positions.",
                  "先把 F (N, h, w) 变形为论文中的 N x M 矩阵：每个滤波器一行，M = h*w 个位置。"),
             Text("G is (N, N): the product of the matrix with its transpose, flat @ flat.T, not flat.T @ flat "
@@ -23,7 +26,8 @@ LESSON = Lesson(
             Text("`flat = F.reshape(F.shape[0], -1).astype(np.float64)`, then `return flat @ flat.T`",
                  "`flat = F.reshape(F.shape[0], -1).astype(np.float64)`，然后 `return flat @ flat.T`"),
         )),
-        Exercise("2.2", "style_layer_loss", Text("One layer's style loss", "单层风格损失"), 10, uses=("2.1",), hints=(
+        Exercise("2.2", "style_layer_loss", Text("One layer's style loss", "单层风格损失"), 10, uses=("2.1",),
+                 called_by=("style",), hints=(
             Text("E_l is one number: the sum of (G - A)^2 over all N x N entries, divided by 4 N^2 M^2.",
                  "E_l 是一个数：(G - A)^2 在全部 N x N 个元素上求和，再除以 4 N^2 M^2。"),
             Text("N = F.shape[0] filters, M = h * w positions (F[0].size): not N*M, and not 2 N M; squared, "
@@ -33,7 +37,7 @@ LESSON = Lesson(
                  "`return float(np.sum((gram(F) - A) ** 2)) / (4.0 * N**2 * M**2)`"),
         )),
         Exercise("2.3", "style_layer_grad", Text("Its gradient, with the ReLU mask", "它的梯度，加上 ReLU 掩码"), 20,
-                 uses=("2.1",), hints=(
+                 uses=("2.1",), called_by=("style",), hints=(
             Text("Work with flat = F.reshape(N, M) in float64; (flat.T @ (G - A)).T is (N, M), like flat.",
                  "用 float64 的 flat = F.reshape(N, M) 计算；(flat.T @ (G - A)).T 是 (N, M)，和 flat 一样。"),
             Text("Divide by N^2 M^2 (the 4 of the loss cancelled the two 2s of the derivative), reshape to F.shape, "
@@ -46,7 +50,7 @@ LESSON = Lesson(
                  "`return (g.reshape(F.shape) * (F > 0)).astype(np.float32)`"),
         )),
         Exercise("2.4", "style_loss", Text("The weighted style loss over layers", "多层加权风格损失"), 15,
-                 uses=("2.1", "2.2", "2.3"), hints=(
+                 uses=("2.1", "2.2", "2.3"), called_by=("style",), hints=(
             Text("When weights is None, use 1/5 on each of STYLE_LAYERS; then only the layers in weights count.",
                  "weights 为 None 时，对 STYLE_LAYERS 中每一层用 1/5；之后只计算 weights 里的层。"),
             Text("For each (layer, w) in weights.items(): add w * style_layer_loss(features[layer], targets[layer]) "
@@ -59,7 +63,7 @@ LESSON = Lesson(
                  ".astype(np.float32)`；`return loss, grads`"),
         )),
         Exercise("2.5", "backward_sweep", Text("One backward sweep, gradients at several depths",
-                                               "一次反向传播，在多个深度注入梯度"), 25, hints=(
+                                               "一次反向传播，在多个深度注入梯度"), 25, called_by=("style",), hints=(
             Text("Each layer's backward *writes* the diff of the blob below it: a gradient written into a "
                  "shallow blob before a backward from deeper is overwritten. Go deepest first.",
                  "每一层的反向传播都会*覆盖写入*它下方 blob 的 diff：在从更深的层反向传播之前写进浅层 blob 的梯度"
@@ -74,7 +78,7 @@ LESSON = Lesson(
                  "`return net.blobs['data'].diff.copy()`"),
         )),
         Exercise("2.6", "synthesize", Text("Texture from white noise", "从白噪声合成纹理"), 25,
-                 uses=("2.4", "2.5"), hints=(
+                 uses=("2.4", "2.5"), called_by=("style",), hints=(
             Text("It is lesson 1's loop (exercise 1.4) with style_loss and backward_sweep in place of content_loss, "
                  "content_grad and one backward.",
                  "这就是第 1 课的循环（练习 1.4），只是把 content_loss、content_grad 和一次反向传播换成 "

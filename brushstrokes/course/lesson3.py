@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from brushstrokes.course.model import Exercise, Lesson, Text
+from brushstrokes.base.i18n import Text
+from brushstrokes.course.model import Exercise, Lesson
 
 LESSON = Lesson(
     number="3",
@@ -10,13 +11,15 @@ LESSON = Lesson(
     module="lesson3_paint",
     run="brushstrokes paint data/chelsea.png data/scream.jpg --use lessons",
     page="lesson3.md",
+    command="paint",
+    loop="3.3",
     done=Text("all of lesson 3 passes: paint the cat with your own code, "
               "`brushstrokes paint data/chelsea.png data/scream.jpg --use lessons`.",
               "第 3 课全部通过：用你自己的代码给猫作画："
               "`brushstrokes paint data/chelsea.png data/scream.jpg --use lessons`。"),
     exercises=(
         Exercise("3.1", "total_loss_grad", Text("Total loss and its image gradient", "总损失及其图像梯度"), 25,
-                 uses=("1.1", "1.2", "2.4", "2.5"), hints=(
+                 uses=("1.1", "1.2", "2.4", "2.5"), called_by=("paint",), hints=(
             Text("One forward pass to relu_name of the deepest layer you need (the content layer and every layer "
                  "of A), then one backward_sweep with the gradients of both losses in one dict.",
                  "一次前向传播到所需最深层（内容层和 A 的每一层）的 relu_name，然后用一个字典装下两种损失的梯度，"
@@ -46,7 +49,7 @@ LESSON = Lesson(
                  "`mean = MEAN_BGR.astype(np.float64)[None, :, None, None]`；`Bounds(np.broadcast_to(-mean, shape)"
                  ".ravel(), np.broadcast_to(255 - mean, shape).ravel())`。"),
         )),
-        Exercise("3.3", "paint", Text("The painting run", "作画"), 25, uses=("3.2",), hints=(
+        Exercise("3.3", "paint", Text("The painting run", "作画"), 25, uses=("3.2",), called_by=("paint",), hints=(
             Text("Follow the five numbered steps of the docstring: objective, first loss and snapshot, a step "
                  "callback, minimize, the result.",
                  "按文档字符串中编号的五步来做：目标函数、第一个损失和快照、每步回调、minimize、结果。"),
@@ -65,7 +68,8 @@ LESSON = Lesson(
                  "`Reconstruction(result.x.reshape(x0.shape).astype(np.float32), "
                  "losses, snapshots)`。"),
         )),
-        Exercise("3.4", "tv_loss_grad", Text("Total variation", "全变分"), 15, stretch=True, hints=(
+        Exercise("3.4", "tv_loss_grad", Text("Total variation", "全变分"), 15, stretch=True,
+                 called_by=("paint",), hints=(
             Text("np.diff(x, axis=2) and np.diff(x, axis=3) are the differences down and right; the loss is the "
                  "sum of their squares.",
                  "np.diff(x, axis=2) 和 np.diff(x, axis=3) 是向下和向右的差；损失是它们的平方和。"),
@@ -76,7 +80,8 @@ LESSON = Lesson(
             Text("Work in float64 and return (float(loss), grad.astype(np.float32)).",
                  "用 float64 计算，返回 (float(loss), grad.astype(np.float32))。"),
         )),
-        Exercise("3.5", "keep_colours", Text("Keep the photo's colours", "保留照片的颜色"), 15, stretch=True, hints=(
+        Exercise("3.5", "keep_colours", Text("Keep the photo's colours", "保留照片的颜色"), 15, stretch=True,
+                 called_by=("paint",), hints=(
             Text("Convert both pictures to YIQ, keep Y of the painted one and I, Q of the photo, convert back.",
                  "把两张图都转到 YIQ，保留作画结果的 Y 和照片的 I、Q，再转回 RGB。"),
             Text("`y = painted @ RGB_TO_YIQ[0]`, `iq = photo @ RGB_TO_YIQ[1:].T`; stack them on the last axis.",
@@ -84,7 +89,8 @@ LESSON = Lesson(
             Text("`np.clip(yiq @ np.linalg.inv(RGB_TO_YIQ).T, 0, 255).astype(np.float32)`",
                  "`np.clip(yiq @ np.linalg.inv(RGB_TO_YIQ).T, 0, 255).astype(np.float32)`"),
         )),
-        Exercise("3.6", "blend_grams", Text("Blend two styles", "混合两种风格"), 10, stretch=True, hints=(
+        Exercise("3.6", "blend_grams", Text("Blend two styles", "混合两种风格"), 10, stretch=True,
+                 called_by=("paint",), hints=(
             Text("For each layer, a weighted average of the paintings' Gram matrices.",
                  "对每一层，求各幅画 Gram 矩阵的加权平均。"),
             Text("Divide the weights by their sum first, so that weights (1, 3) and (0.25, 0.75) mean the same.",

@@ -1,19 +1,10 @@
-"""The registry's data types: a Text in two languages, an Exercise, a Lesson."""
+"""The registry's data types: an Exercise and a Lesson (their texts are base.i18n.Text)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class Text:
-    """One learner-facing message in English and Chinese (`str.format` fields allowed in both)."""
-
-    en: str
-    zh: str
-
-    def __call__(self, lang: str = "en", **fields: object) -> str:
-        return (self.zh if lang == "zh" else self.en).format(**fields)
+from brushstrokes.base.i18n import Text
 
 
 @dataclass(frozen=True)
@@ -22,7 +13,8 @@ class Exercise:
 
     uses: ids of the exercises whose functions this one calls (the checks swap in the reference ones);
     hints: the hint ladder, from a nudge to the last step (which points to the folded solution on the site);
-    minutes: a time estimate; stretch: graded and listed apart from the core exercises.
+    minutes: a time estimate; stretch: graded and listed apart from the core exercises;
+    called_by: the run commands ('content', 'style', 'paint') that call this function themselves with `--use lessons`.
     """
 
     id: str
@@ -32,6 +24,7 @@ class Exercise:
     hints: tuple[Text, ...]
     uses: tuple[str, ...] = ()
     stretch: bool = False
+    called_by: tuple[str, ...] = ()
 
     @property
     def keyword(self) -> str:
@@ -44,7 +37,9 @@ class Lesson:
     """One lesson: number, title, the module in lessons/ and solutions/, its exercises, how to run it.
 
     run: the command that runs the lesson with the learner's code (shown when every exercise passes);
-    page: the lesson's page in docs/ (English; the Chinese one is page.zh.md).
+    page: the lesson's page in docs/ (English; the Chinese one is page.zh.md);
+    command: the run command whose optimisation loop this lesson writes ('content', 'style', 'paint');
+    loop: the id of the exercise whose function is that loop.
     """
 
     number: str
@@ -53,6 +48,8 @@ class Lesson:
     exercises: tuple[Exercise, ...]
     run: str
     page: str
+    command: str
+    loop: str
     done: Text = field(default_factory=lambda: Text("", ""))
 
     @property

@@ -10,12 +10,12 @@ import json
 from pathlib import Path
 
 from brushstrokes import course
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.outputs import write_text
 from brushstrokes.course import Exercise
-from brushstrokes.errors import BrushstrokesError
 from brushstrokes.learner import messages as M
 from brushstrokes.learner import places
 from brushstrokes.learner.standing import lesson_file
-from brushstrokes.outputs import write_text
 
 
 def load(path: Path | None = None) -> dict[str, int]:

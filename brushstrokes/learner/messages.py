@@ -5,7 +5,7 @@ Commands are written as the learner types them after `source .venv/bin/activate`
 
 from __future__ import annotations
 
-from brushstrokes.course.model import Text
+from brushstrokes.base.i18n import Text
 
 # statuses, as the progress table and watch show them
 STATUS = {

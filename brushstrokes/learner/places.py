@@ -4,7 +4,7 @@ Both can be moved with an environment variable, so the project's tests (and a te
 never touch the real ones:
     BRUSHSTROKES_LESSONS_DIR   the folder of lesson files to grade, reset and watch (default: lessons/)
     BRUSHSTROKES_STATE_DIR     progress.json, hints.json and backups/ (default: .brushstrokes/)
-state_dir() is the one answer to "where is the learner's state": the grading plugin, brushstrokes.progress, the
+state_dir() is the one answer to "where is the learner's state": the grading plugin, brushstrokes.learner.progress, the
 hints, reset's backups and every command read it. A run grading some other folder (a --lessons-dir that is not
 the learner's, the solutions) neither records grades nor reads them (is_learners).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from brushstrokes.paths import ROOT
+from brushstrokes.base.paths import ROOT
 
 LESSONS_ENV = "BRUSHSTROKES_LESSONS_DIR"
 STATE_ENV = "BRUSHSTROKES_STATE_DIR"
@@ -29,10 +29,10 @@ def lessons_dir(option: Path | None = None) -> Path:
 
 def existing_lessons_dir(option: Path | None = None) -> Path:
     """lessons_dir(option), or a BrushstrokesError (in the learner's language) when it is not a folder."""
-    from brushstrokes.errors import BrushstrokesError
-    from brushstrokes.i18n import language
+    from brushstrokes.base.errors import BrushstrokesError
+    from brushstrokes.base.i18n import language
     from brushstrokes.learner import messages as M
-    from brushstrokes.loader import display
+    from brushstrokes.learner.loader import display
 
     folder = lessons_dir(option)
     if not folder.is_dir():

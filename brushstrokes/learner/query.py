@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from brushstrokes import course
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import language
 from brushstrokes.course import Exercise
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
 from brushstrokes.learner import messages as M
 
 

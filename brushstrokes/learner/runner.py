@@ -17,11 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brushstrokes import progress
+from brushstrokes.base.i18n import language
+from brushstrokes.base.paths import ROOT
 from brushstrokes.course import Exercise
-from brushstrokes.i18n import language
-from brushstrokes.learner import places
-from brushstrokes.paths import ROOT
+from brushstrokes.learner import places, progress
 
 
 @dataclass

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from brushstrokes import course, progress
+from brushstrokes import course
+from brushstrokes.base.i18n import in_language
 from brushstrokes.course import Exercise
-from brushstrokes.i18n import in_language
 from brushstrokes.learner import messages as M
-from brushstrokes.learner import places
-from brushstrokes.loader import display
+from brushstrokes.learner import places, progress
+from brushstrokes.learner.loader import display
 
 
 def columns(text: str) -> int:

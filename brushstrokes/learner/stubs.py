@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brushstrokes import course
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import language
+from brushstrokes.base.outputs import write_bytes, write_text
+from brushstrokes.base.paths import ROOT
 from brushstrokes.course import Exercise
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
 from brushstrokes.learner import messages as M
 from brushstrokes.learner import places
-from brushstrokes.loader import display
-from brushstrokes.outputs import write_bytes, write_text
-from brushstrokes.paths import ROOT
+from brushstrokes.learner.loader import display
 
 
 @dataclass
@@ -84,7 +84,7 @@ def committed_stub(ex: Exercise) -> str | None:
 
 def write_committed_lessons(folder: Path, root: Path = ROOT) -> list[str]:
     """Write every committed lesson file into `folder` (made if missing); the modules written. Loaded from there
-    (brushstrokes.loader.load_lesson(module, folder=folder)), the lessons import each other from that folder too,
+    (learner.loader.load_lesson(module, folder=folder)), the lessons import each other from that folder too,
     so the shipped stubs can be tested however far the learner has got in lessons/."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

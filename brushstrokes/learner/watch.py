@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from brushstrokes import course
+from brushstrokes.base.i18n import language
 from brushstrokes.course import Exercise
-from brushstrokes.i18n import language
 from brushstrokes.learner import hints, places, standing
 from brushstrokes.learner import messages as M
+from brushstrokes.learner.loader import display
 from brushstrokes.learner.runner import CheckRun, run_checks
-from brushstrokes.loader import display
 
 Say = Callable[[str], None]
 # the grading plugin's separator line above its score table ("==== Brushstrokes score: lessons/ ===="), any language

@@ -147,7 +147,7 @@ PYDIR=$(cd "$PYDIR" && pwd)
 echo "$PYDIR" > "$PREFIX/PYTHONPATH"
 echo "$NV" > "$PREFIX/NVIDIA_LIBS"
 key_material > "$PREFIX/BUILD_INFO"
-# brushstrokes.caffe_env puts Caffe on the GPU when variant=cuda
+# brushstrokes.net.caffe_env puts Caffe on the GPU when variant=cuda
 echo "variant=cuda" >> "$PREFIX/BUILD_INFO"
 echo "cudnn=$(sed -n 's/.*Found cuDNN: ver\. \([0-9.]*\).*/\1/p' "$WORK/cmake.log" | tail -1)" >> "$PREFIX/BUILD_INFO"
 mv "$WORK/cmake.log" "$WORK/make.log" "$ENTRY/"

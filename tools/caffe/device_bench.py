@@ -40,11 +40,12 @@ def timed(run, reps: int, sync=lambda: None) -> list[float]:
 
 
 def caffe_worker(args: argparse.Namespace) -> dict:
-    from brushstrokes.caffe_env import build_info, import_caffe
-    from brushstrokes.vgg import load_vgg19, set_input_shape
+    from brushstrokes.net.caffe_env import build_info, import_caffe
+    from brushstrokes.net.layers import set_input_shape
+    from brushstrokes.net.vgg import load_vgg19
 
     caffe = import_caffe()
-    net = load_vgg19()  # puts Caffe on the GPU when one is usable (brushstrokes.caffe_env.use_best_device)
+    net = load_vgg19()  # puts Caffe on the GPU when one is usable (brushstrokes.net.caffe_env.use_best_device)
     if args.cpu:
         caffe.set_mode_cpu()
     else:
@@ -74,7 +75,7 @@ def caffe_worker(args: argparse.Namespace) -> dict:
 def export_weights(path: Path) -> None:
     import numpy as np
 
-    from brushstrokes.vgg import load_vgg19
+    from brushstrokes.net.vgg import load_vgg19
 
     net = load_vgg19()
     np.savez(path, **{f"{n}_{i}": net.params[n][j].data for n in CONVS for i, j in (("w", 0), ("b", 1))})

@@ -1,6 +1,6 @@
 """Remake the normalised VGG19 from the raw caffemodel and the JSON record beside the normalised one.
 
-The record (brushstrokes/normalise.py) keeps each layer's mean activations as exact float64 values,
+The record (brushstrokes/net/normalise.py) keeps each layer's mean activations as exact float64 values,
 so scaling the raw weights by them again gives the same bytes on any machine: no images, no forward
 passes. The result's md5 is checked against the record's. Used where only the raw weights and the
 record can travel (tools/device_check.sh).
@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from brushstrokes.normalise import normalised_path, normalised_weights, record_path  # noqa: E402
-from brushstrokes.weights import md5sum, read_caffemodel, write_caffemodel  # noqa: E402
+from brushstrokes.net.normalise import normalised_path, normalised_weights, record_path  # noqa: E402
+from brushstrokes.net.weights import md5sum, read_caffemodel, write_caffemodel  # noqa: E402
 
 
 def main() -> int:

@@ -26,8 +26,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from brushstrokes.caffe_env import build_info, import_caffe  # noqa: E402
-from brushstrokes.vgg import load_vgg19, set_input_shape  # noqa: E402
+from brushstrokes.net.caffe_env import build_info, import_caffe  # noqa: E402
+from brushstrokes.net.layers import set_input_shape  # noqa: E402
+from brushstrokes.net.vgg import load_vgg19  # noqa: E402
 
 END = "relu5_1"
 

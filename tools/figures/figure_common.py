@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 from matplotlib.backends.backend_agg import RendererAgg  # noqa: E402
 from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
-from brushstrokes import outputs, paths  # noqa: E402
+from brushstrokes.base import outputs, paths  # noqa: E402
 
 PHONE_COLUMN = 350  # px: the content column at a 390 px viewport
 MIN_ON_SCREEN = 9.0  # px: the smallest label height allowed on the screen

@@ -17,7 +17,7 @@ Writes to docs/assets/figures/lesson2/ (several minutes on 2 CPU cores; --quick:
 The figures come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes into
 docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson2.npz; --render-only draws
 the figures again from it, without running the network. Every file is written whole or not at all, together at the
-end (brushstrokes.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
+end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from brushstrokes import images, outputs, paths, plotting  # noqa: E402
-from brushstrokes.vgg import STYLE_LAYERS, features, load_vgg19  # noqa: E402
+from brushstrokes.base import outputs, paths
+from brushstrokes.net import images  # noqa: E402
+from brushstrokes.net.layers import STYLE_LAYERS  # noqa: E402
+from brushstrokes.net.vgg import features, load_vgg19
+from brushstrokes.runs import plotting
 from solutions import lesson2_style as l2  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/figures: the helpers the figure scripts share

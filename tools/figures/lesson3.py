@@ -20,7 +20,7 @@ Writes to docs/assets/figures/lesson3/ (about 10 minutes on 2 busy CPU cores; --
 The figures with text come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes
 into docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson3.npz; --render-only
 draws the figures again from it, without running the network. Every file is written whole or not at all, together
-at the end (brushstrokes.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
+at the end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
 """
 
 from __future__ import annotations
@@ -37,10 +37,13 @@ import numpy as np
 import scipy
 from scipy.optimize import minimize
 
-from brushstrokes import fast_style, images, outputs, paths, plotting, threads
-from brushstrokes.painting import (
-    DEFAULT_ITERS,
-    DEFAULT_RATIO,
+from brushstrokes.base import outputs, paths, threads
+from brushstrokes.net import images
+from brushstrokes.net.layers import STYLE_LAYERS, set_input_shape
+from brushstrokes.net.vgg import features, load_vgg19
+from brushstrokes.runs import fast_style, plotting
+from brushstrokes.runs.paint_settings import DEFAULT_ITERS, DEFAULT_RATIO
+from brushstrokes.runs.painting import (
     Painted,
     PaintSettings,
     paint_picture,
@@ -48,8 +51,7 @@ from brushstrokes.painting import (
     picture_size,
     style_size,
 )
-from brushstrokes.style_targets import layer_positions
-from brushstrokes.vgg import STYLE_LAYERS, features, load_vgg19, set_input_shape
+from brushstrokes.runs.style_targets import layer_positions
 from solutions import lesson1_content as l1
 from solutions import lesson2_style as l2
 from solutions import lesson3_paint as l3

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from brushstrokes import course
-from brushstrokes.paths import ROOT
+from brushstrokes.base.paths import ROOT
 from tools.mutants.auto import Mutant, mutants
 
 HERE = Path(__file__).resolve().parent

@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from brushstrokes.paths import ROOT
+from brushstrokes.base.paths import ROOT
 
 CHECKS = ROOT / "checks"
 SHARED = ("loops.py", "compare.py", "messages.py")

@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from brushstrokes import course
-from brushstrokes.caffe_env import build_info, use_best_device
-from brushstrokes.outputs import atomic_path
-from brushstrokes.paths import ROOT
-from brushstrokes.vgg import load_vgg19
+from brushstrokes.base.outputs import atomic_path
+from brushstrokes.base.paths import ROOT
+from brushstrokes.net.caffe_env import build_info, use_best_device
+from brushstrokes.net.vgg import load_vgg19
 
 OUT = ROOT / "checks" / "references"
 

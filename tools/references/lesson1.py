@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes import images, paths
-from brushstrokes.vgg import CONTENT_LAYER, features, relu_name, set_input_shape
+from brushstrokes.base import paths
+from brushstrokes.net import images
+from brushstrokes.net.layers import CONTENT_LAYER, relu_name, set_input_shape
+from brushstrokes.net.vgg import features
 from solutions import lesson1_content as solution
 
 SIZE = (32, 48)  # (H, W) px: conv4_2 is then 512 x 4 x 6

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes import images, normalise, paths
-from brushstrokes.vgg import STYLE_LAYERS, features, load_vgg19, relu_name
-from brushstrokes.weights import md5sum
+from brushstrokes.base import paths
+from brushstrokes.net import images, normalise
+from brushstrokes.net.layers import STYLE_LAYERS, relu_name
+from brushstrokes.net.vgg import features, load_vgg19
+from brushstrokes.net.weights import md5sum
 from solutions import lesson2_style as solution
 
 SIZE = (32, 48)  # (H, W) px: conv1_1 is 64 x 32 x 48, conv5_1 512 x 2 x 3

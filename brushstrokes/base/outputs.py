@@ -28,9 +28,8 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import Text, language
 
 PARTIAL = ".partial-"
 JOURNAL = ".brushstrokes-commit-"  # + random + .json: the renames of a set being put in place

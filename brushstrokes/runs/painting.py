@@ -19,21 +19,13 @@ from types import ModuleType
 
 import numpy as np
 
-from brushstrokes import fast_style, images, lbfgsb, threads
-from brushstrokes.course.model import Text
-from brushstrokes.i18n import language
-from brushstrokes.paint_settings import (  # noqa: F401  (painting.X as before)
-    DEFAULT_ITERS,
-    DEFAULT_RATIO,
-    DEFAULT_SIZE,
-    DEFAULT_STYLE_WEIGHT,
+from brushstrokes.base import threads
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.net import images
+from brushstrokes.runs import fast_style, lbfgsb
+from brushstrokes.runs.paint_settings import (
     PaintSettings,
 )
-
-# The YIQ colour space (NTSC): Y is the luminance, I and Q the colour; rows give Y, I, Q from R, G, B.
-RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114],
-                       [0.595716, -0.274453, -0.321263],
-                       [0.211456, -0.522591, 0.311135]])
 
 BYTES_PER_PIXEL = 12_000  # measured peak memory of VGG19 forward + backward per input pixel, with margin
 
@@ -113,8 +105,8 @@ def painting_grams(net, painting: np.ndarray, layers: tuple[str, ...], picture_p
                    gram: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
     """{layer: (N, N) target}: lesson 2's `gram` of the painting (1, 3, H', W') at each layer, scaled from the
     painting's positions to the picture's (`picture_positions`, from style_targets.layer_positions)."""
-    from brushstrokes.style_targets import positions, sized_target
-    from brushstrokes.vgg import features
+    from brushstrokes.net.vgg import features
+    from brushstrokes.runs.style_targets import positions, sized_target
 
     return {layer: sized_target(gram(F), positions(F), picture_positions[layer])
             for layer, F in features(net, painting, layers).items()}
@@ -178,7 +170,7 @@ def first_order(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, cal
 
 def reference_lbfgs(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, callback: Callable
                     ) -> tuple[np.ndarray, list[float], dict[int, np.ndarray]]:
-    """Exercise 3.3's L-BFGS run on the reference path, through brushstrokes.lbfgsb (SciPy's routine, the same
+    """Exercise 3.3's L-BFGS run on the reference path, through brushstrokes.runs.lbfgsb (SciPy's routine, the same
     iterates, without minimize's per-call costs); the start's loss is evaluated once, not twice.
 
     Same conventions as the lesson's paint(): losses[k] and snapshots[k] after k iterations.
@@ -207,7 +199,7 @@ def reference_lbfgs(loss_grad: Callable, x0: np.ndarray, iters: int, every: int,
 
 def lesson_files(use: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
     """The files of lessons 1, 2 and 3 that a run uses: in `folder` (--lessons-dir), else in ROOT/`use`."""
-    from brushstrokes.loader import lesson_path
+    from brushstrokes.learner.loader import lesson_path
 
     return tuple(lesson_path(name, use, folder) for name in MODULES)
 
@@ -215,9 +207,9 @@ def lesson_files(use: str, folder: Path | None = None) -> tuple[Path, Path, Path
 def load_modules(use: str, folder: Path | None = None) -> tuple[ModuleType, ModuleType, ModuleType]:
     """Lessons 1, 2 and 3 from `use` (lessons: the learner's, checked for NaN; or solutions) or from `folder`,
     each with every function a run calls (a deleted one is an error naming it)."""
-    from brushstrokes.guards import guarded
-    from brushstrokes.learner_checks import require
-    from brushstrokes.loader import load_lesson
+    from brushstrokes.learner.guards import guarded
+    from brushstrokes.learner.loader import load_lesson
+    from brushstrokes.learner.result_checks import require
 
     modules = tuple(load_lesson(name, use, folder) for name in MODULES)
     for module, name, path in zip(modules, MODULES, lesson_files(use, folder), strict=True):
@@ -237,7 +229,7 @@ def output_names(s: PaintSettings) -> list[str]:
 def paint_files(s: PaintSettings) -> list[Path]:
     """Paint s.content in the style of s.styles; replace the picture, loss plot and frames in s.out together
     (s.out was checked with validate.out_folder). Raises BrushstrokesError for a learner's mistake or NaN."""
-    from brushstrokes.outputs import remove_leftovers
+    from brushstrokes.base.outputs import remove_leftovers
 
     remove_leftovers(s.out, older_than=LEFTOVER_AGE)
     return _paint_files(s)
@@ -267,8 +259,8 @@ def paint_picture(s: PaintSettings, net=None, quiet: bool = False) -> Painted:
     What the learner's functions return is checked, and a crash in them, or a run ending with NaN, is one
     BrushstrokesError naming the function (the loop only when it is the cause).
     """
-    from brushstrokes.learner_checks import learner_code
-    from brushstrokes.loader import display
+    from brushstrokes.learner.loader import display
+    from brushstrokes.learner.result_checks import learner_code
 
     use = "lessons" if s.lessons_dir is not None else s.use
     files = lesson_files(use, s.lessons_dir)
@@ -281,11 +273,12 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
                    quiet: bool) -> Painted:
     from tqdm import tqdm
 
-    from brushstrokes.guards import finite
-    from brushstrokes.learner_checks import check_array, check_loop, check_loss_grad, not_finite
-    from brushstrokes.loader import display
-    from brushstrokes.style_targets import layer_positions
-    from brushstrokes.vgg import features, load_vgg19, set_input_shape
+    from brushstrokes.learner.guards import finite
+    from brushstrokes.learner.loader import display
+    from brushstrokes.learner.result_checks import check_array, check_loop, check_loss_grad, not_finite
+    from brushstrokes.net.layers import set_input_shape
+    from brushstrokes.net.vgg import features, load_vgg19
+    from brushstrokes.runs.style_targets import layer_positions
 
     lang, out = language(), display(s.out)
     say = (lambda *a, **k: None) if quiet else print
@@ -318,7 +311,7 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
     alpha, beta = s.alpha_beta
     weights = s.layer_weights
 
-    if use == "solutions":  # the reference path: each Gram matrix once per evaluation (brushstrokes/fast_style.py)
+    if use == "solutions":  # the reference path: each Gram matrix once per evaluation (brushstrokes/runs/fast_style.py)
         def total(x: np.ndarray) -> tuple[float, np.ndarray]:
             return fast_style.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights, lesson1, lesson2)
     else:
@@ -370,8 +363,8 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
 
 
 def _paint_files(s: PaintSettings) -> list[Path]:
-    from brushstrokes import plotting
-    from brushstrokes.outputs import OutputSet
+    from brushstrokes.base.outputs import OutputSet
+    from brushstrokes.runs import plotting
 
     lang = language()
     done = paint_picture(s)
@@ -396,7 +389,7 @@ def _paint_files(s: PaintSettings) -> list[Path]:
 
 
 def _on_gpu() -> bool:
-    from brushstrokes.caffe_env import import_caffe
+    from brushstrokes.net.caffe_env import import_caffe
 
     try:
         return bool(import_caffe().check_mode_gpu())

@@ -14,16 +14,17 @@ from typing import Any
 
 import numpy as np
 
-from brushstrokes import images, plotting, validate
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.guards import finite, guarded
-from brushstrokes.i18n import language
-from brushstrokes.learner_checks import check_loop, learner_code
-from brushstrokes.loader import display, lesson_path, load_lesson
-from brushstrokes.outputs import OutputSet, remove_leftovers
-from brushstrokes.paths import ROOT
-from brushstrokes.vgg import CONV_LAYERS, features, load_vgg19
+from brushstrokes.base.errors import fail
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.base.outputs import OutputSet, remove_leftovers
+from brushstrokes.base.paths import ROOT
+from brushstrokes.learner.guards import finite, guarded
+from brushstrokes.learner.loader import display, lesson_path, load_lesson
+from brushstrokes.learner.result_checks import check_loop, learner_code
+from brushstrokes.net import images
+from brushstrokes.net.layers import CONV_LAYERS
+from brushstrokes.net.vgg import features, load_vgg19
+from brushstrokes.runs import plotting, validate
 
 MODULE = "lesson1_content"
 LOOP = "1.4"  # the exercise whose function runs the whole reconstruction
@@ -60,11 +61,6 @@ SUMMARY = Text("{n} iterations in {s:.0f} s ({each:.2f} s each); loss {first:.4g
 WROTE = Text("wrote {files}", "已写入 {files}")
 
 
-def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
-    lang = language()
-    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
-
-
 def picture_names(layer: str) -> tuple[str, str, str]:
     """The three files a run writes into --out: result, loss curve, frames."""
     stem = f"content_{layer}"
@@ -95,7 +91,7 @@ def learner_lesson(use: str, folder: Path | None = None) -> tuple[ModuleType, An
         inside = path.is_relative_to(ROOT)
         original = (ORIGINAL_IN_GIT(lang, file=path.relative_to(ROOT)) if inside
                     else ORIGINAL_COPY(lang, file=f"lessons/{MODULE}.py"))
-        raise _fail(NO_FUNCTION, NO_FUNCTION_TODO, file=file, function="reconstruct", id=LOOP, original=original)
+        raise fail(NO_FUNCTION, NO_FUNCTION_TODO, file=file, function="reconstruct", id=LOOP, original=original)
     # the loop itself is checked by what it returns: only the functions it calls are guarded
     return lesson, getattr(reconstruct, "__wrapped__", reconstruct), path
 
@@ -109,7 +105,7 @@ def run_content(image: Path, longest: int = 128, layer: str = "conv4_2", iters: 
     Returns the result picture's path. Raises BrushstrokesError (before any work for a bad argument).
     """
     if layer not in CONV_LAYERS:
-        raise _fail(UNKNOWN_LAYER, UNKNOWN_LAYER_TODO, layer=layer, layers=", ".join(CONV_LAYERS))
+        raise fail(UNKNOWN_LAYER, UNKNOWN_LAYER_TODO, layer=layer, layers=", ".join(CONV_LAYERS))
     iters = validate.iterations(iters)
     lr = validate.step_size(lr)
     seed = validate.seed(seed)
@@ -140,9 +136,9 @@ def run_content(image: Path, longest: int = 128, layer: str = "conv4_2", iters: 
         bad = next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses) - 1)
         what = (WHAT_NAN if not finite(losses) else WHAT_IMAGE)(lang)
         if use == "lessons":
-            raise _fail(NOT_FINITE_LEARNER, NOT_FINITE_LEARNER_TODO, what=what, i=bad, id=LOOP, file=file,
+            raise fail(NOT_FINITE_LEARNER, NOT_FINITE_LEARNER_TODO, what=what, i=bad, id=LOOP, file=file,
                         out=shown_out)
-        raise _fail(NOT_FINITE, NOT_FINITE_TODO, what=what, i=bad, lr=lr if lr is not None else default_lr(reconstruct),
+        raise fail(NOT_FINITE, NOT_FINITE_TODO, what=what, i=bad, lr=lr if lr is not None else default_lr(reconstruct),
                     out=shown_out)
 
     result_name, loss_name, frames_name = names

@@ -25,9 +25,9 @@ tested on. Each is resized so its shorter side is 224 px (VGG's training size) a
 The result is cached next to the raw model as <raw>_normalised.caffemodel, with its .md5 and a
 <raw>_normalised.json record of the raw model's md5, the images, the per-layer means and the result's md5; it
 is remade when the raw model changes. `brushstrokes fetch-model` makes it (setup runs it), and so do
-`python -m brushstrokes.normalise` and load_vgg19(normalised=True), on first use.
+`python -m brushstrokes.net.normalise` and load_vgg19(normalised=True), on first use.
 
-It is verified like the raw model (brushstrokes.weights.check_caffemodel): size, md5 and layers on every load,
+It is verified like the raw model (brushstrokes.net.weights.check_caffemodel): size, md5 and layers on every load,
 the md5 against its .md5, or, where that is missing or holds no md5, against the md5 in the record. A broken
 one (empty, truncated, flipped bytes) is made again wherever it is found (`brushstrokes fetch-model`, setup,
 first use), from the raw model and the record's means when the record is up to date (no images, no forward
@@ -46,10 +46,10 @@ from typing import Any
 
 import numpy as np
 
-from brushstrokes import paths
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base import paths
+from brushstrokes.base.errors import ERROR, BrushstrokesError
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.net.weights import SUFFIX
 
 # scikit-image sample photographs (skimage/data), none of them the lessons' chelsea.png
 IMAGES = ("astronaut.png", "coffee.png", "rocket.jpg", "motorcycle_left.png", "hubble_deep_field.jpg",
@@ -58,7 +58,6 @@ SIZE = 224
 POOLING = "avg"
 FLOOR = 0.1  # a filter's scale is at most 1 / (FLOOR * its layer's median mean)
 VERSION = 2
-SUFFIX = "_normalised.caffemodel"  # <raw stem> + SUFFIX: the normalised copy of a raw model, beside it
 
 MAKING = Text("making the paper's normalised VGG19 from {raw} over {n} scikit-image photographs ({size} px); "
               "this happens once and takes about 10 seconds",
@@ -92,7 +91,7 @@ def natural_images(size: int = SIZE) -> Iterator[tuple[str, np.ndarray]]:
     """(name, (1, 3, size, size) float32 Caffe blob) of each image in IMAGES: shorter side `size`, centre crop."""
     from PIL import Image
 
-    from brushstrokes.images import open_image, preprocess, to_rgb
+    from brushstrokes.net.images import open_image, preprocess, to_rgb
 
     for name in IMAGES:
         img = to_rgb(open_image(image_folder() / name))
@@ -108,7 +107,7 @@ def mean_activations(net: Any, size: int = SIZE, progress: bool = True) -> dict[
     """{conv layer: (C,) float64 mean of its ReLU output over IMAGES and positions} on a raw VGG19 net."""
     from tqdm import tqdm
 
-    from brushstrokes.vgg import CONV_LAYERS, set_input_shape
+    from brushstrokes.net.layers import CONV_LAYERS, set_input_shape
 
     set_input_shape(net, size, size)
     sums = {name: np.zeros(net.blobs[name].data.shape[1]) for name in CONV_LAYERS}
@@ -129,7 +128,7 @@ def scales(means: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 def normalised_weights(weights: dict[str, tuple[np.ndarray, np.ndarray]],
                        means: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """{conv: (W (out, in, 3, 3), b (out,))} scaled so that each filter's mean activation becomes 1."""
-    from brushstrokes.vgg import CONV_LAYERS
+    from brushstrokes.net.layers import CONV_LAYERS
 
     out, previous, divisors = {}, np.ones(3), scales(means)
     for name in CONV_LAYERS:
@@ -155,8 +154,8 @@ def record_path(raw: Path | None = None) -> Path:
 def read_record(raw: Path, raw_md5: str) -> dict | None:
     """The record beside the normalised model when it is this code's, made from these raw bytes, with the
     result's md5 and every layer's means; else None (missing, unreadable, stale)."""
-    from brushstrokes.vgg import CONV_LAYERS
-    from brushstrokes.weights import MD5_RE, ours
+    from brushstrokes.net.layers import CONV_LAYERS
+    from brushstrokes.net.weights import MD5_RE, ours
 
     record = record_path(raw)
     if not (record.is_file() and ours(record)):
@@ -180,22 +179,22 @@ def up_to_date(raw: Path, raw_md5: str) -> bool:
 
 
 def check_normalised(raw: Path | None = None, raw_md5: str | None = None) -> Any:
-    """The normalised model beside `raw`, verified: its brushstrokes.weights.Verified (its md5 checked against its
+    """The normalised model beside `raw`, verified: its brushstrokes.net.weights.Verified (its md5 checked against its
     .md5, else against its record's), or None when there is none yet or it was made from other raw bytes (made
     again on first use). A broken one is a BrushstrokesError whose todo is the one command that repairs it."""
-    from brushstrokes.outputs import not_a_file
-    from brushstrokes.weights import check_caffemodel, md5sum
+    from brushstrokes.base.outputs import not_a_file
+    from brushstrokes.net.weights import check_caffemodel, md5sum
 
     raw = Path(raw) if raw is not None else paths.weights_path()
     target = normalised_path(raw)
     lang = language()
     if target.is_dir() and not target.is_symlink():
-        from brushstrokes.weights import IS_FOLDER
+        from brushstrokes.net.weights import IS_FOLDER
 
         raise BrushstrokesError(IS_FOLDER(lang, path=target), REMOVE_FOLDER(lang, path=target))
     kind = not_a_file(target)
     if kind is not None:
-        from brushstrokes.weights import NOT_OURS_KIND
+        from brushstrokes.net.weights import NOT_OURS_KIND
 
         raise BrushstrokesError(NOT_OURS_KIND(lang, path=target, kind=kind), MOVE_AWAY(lang))
     if not target.exists():
@@ -212,7 +211,7 @@ def check_normalised(raw: Path | None = None, raw_md5: str | None = None) -> Any
 @contextlib.contextmanager
 def locked(path: Path) -> Iterator[None]:
     """An exclusive lock on `path`.lock, so that two runs do not normalise at the same time."""
-    from brushstrokes.weights import lock_file
+    from brushstrokes.net.weights import lock_file
 
     with lock_file(path.with_name(path.name + ".lock")):
         yield
@@ -229,7 +228,7 @@ def _intact(raw: Path, raw_md5: str) -> tuple[bool, BrushstrokesError | None]:
 def ensure_normalised(raw: Path | None = None, say=print) -> Path:
     """The normalised caffemodel for the raw one (default: the project's), verified; made first if missing or
     stale, and made again if broken (a folder, link, FIFO or device in its place is refused)."""
-    from brushstrokes.weights import check_caffemodel, refuse_unless_ours
+    from brushstrokes.net.weights import check_caffemodel, refuse_unless_ours
 
     raw = Path(raw) if raw is not None else paths.weights_path()
     raw_md5 = check_caffemodel(raw).md5
@@ -260,7 +259,7 @@ def ensure_normalised(raw: Path | None = None, say=print) -> Path:
 def _from_record(raw: Path, info: dict, target: Path, say) -> bool:
     """Make the normalised model from the raw weights and the record's means (exact float64 values: the same
     bytes as recorded); False when its md5 is not the record's (then it is made from the images)."""
-    from brushstrokes.weights import md5sum, read_caffemodel, write_caffemodel
+    from brushstrokes.net.weights import md5sum, read_caffemodel, write_caffemodel
 
     means = {name: np.asarray(values, dtype=np.float64) for name, values in info["means"].items()}
     write_caffemodel(normalised_weights(read_caffemodel(raw), means), target)
@@ -273,12 +272,12 @@ def _from_record(raw: Path, info: dict, target: Path, say) -> bool:
 
 def _from_images(raw: Path, raw_md5: str, target: Path, say) -> None:
     """Make the normalised model from the raw one over IMAGES, and its record (written last: it marks it done)."""
-    from brushstrokes.outputs import write_text
-    from brushstrokes.vgg import load_vgg19
-    from brushstrokes.weights import md5sum, write_caffemodel
+    from brushstrokes.base.outputs import write_text
+    from brushstrokes.net.build import open_vgg19
+    from brushstrokes.net.weights import md5sum, write_caffemodel
 
     say(MAKING(language(), raw=raw.name, n=len(IMAGES), size=SIZE))
-    net = load_vgg19(pooling=POOLING, weights=raw)
+    net = open_vgg19(POOLING, raw)
     means = mean_activations(net)
     weights = {name: (net.params[name][0].data.copy(), net.params[name][1].data.copy()) for name in means}
     write_caffemodel(normalised_weights(weights, means), target)
@@ -299,13 +298,11 @@ def _skimage_version() -> str:
 
 
 def main() -> int:
-    """`python -m brushstrokes.normalise`: make (or confirm) the normalised VGG19."""
+    """`python -m brushstrokes.net.normalise`: make (or confirm) the normalised VGG19."""
     said: list[str] = []
     try:
         path = ensure_normalised(say=lambda line: (said.append(line), print(line)))
     except BrushstrokesError as exc:
-        from brushstrokes.exits import ERROR
-
         print(ERROR(language(), message=exc.message, todo=exc.todo), file=sys.stderr)
         return 2
     if not said:

@@ -12,11 +12,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base.errors import BrushstrokesError, fail
+from brushstrokes.base.i18n import Text, language
 
 MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
+
+# The YIQ colour space (NTSC): Y is the luminance, I and Q the colour; rows give Y, I, Q from R, G, B.
+RGB_TO_YIQ = np.array([[0.299, 0.587, 0.114],
+                       [0.595716, -0.274453, -0.321263],
+                       [0.211456, -0.522591, 0.311135]])
 MAX_PIXELS = 64_000_000  # bigger files are refused before decoding (the one limit every message quotes)
 MIN_SIDE = 16  # VGG19's five poolings need at least this many px on each side
 MAX_SIDE = 2048  # bigger working sizes are refused (VGG19 on a CPU would take hours)
@@ -43,9 +47,8 @@ OUT_OF_RANGE_TODO = Text("choose a size between {low} and {high} px on each side
 
 
 def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
-    lang = language()
-    fields.setdefault("own", USE_YOUR_OWN(lang))
-    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
+    """errors.fail, with {own} (how to use one's own picture) filled in."""
+    return fail(message, todo, own=USE_YOUR_OWN(language()), **fields)
 
 
 def check_file(path: str | Path) -> Path:
@@ -161,7 +164,7 @@ def deprocess(x: np.ndarray) -> np.ndarray:
 
 def save_image(path: str | Path, picture: np.ndarray) -> Path:
     """Save an (H, W, 3) picture (uint8, or float 0..255) as PNG/JPEG, whole or not at all; returns the path."""
-    from brushstrokes.outputs import atomic_path
+    from brushstrokes.base.outputs import atomic_path
 
     path = Path(path)
     arr = np.clip(np.rint(np.asarray(picture, dtype=np.float64)), 0, 255).astype(np.uint8)

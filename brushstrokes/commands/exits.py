@@ -10,14 +10,11 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
-from brushstrokes.paths import ROOT
+from brushstrokes.base.errors import ERROR, BrushstrokesError, Terminated
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.base.paths import in_project_env
 
-ERROR = Text("error: {message}\n  what to do: {todo}", "错误：{message}\n  怎么办：{todo}")
 INTERRUPTED = Text("interrupted: nothing was overwritten; run the command again to start over.",
                    "已中断：没有覆盖任何文件；再运行一次命令即可重新开始。")
 INTERRUPTED_AFTER = Text("interrupted after writing {files}; nothing else was overwritten.",
@@ -32,20 +29,11 @@ SIGPIPE_STATUS = 141  # what a shell reports for a command killed by SIGPIPE
 SIGTERM_STATUS = 143
 
 
-def in_project_env() -> bool:
-    """True when this interpreter is the project's .venv."""
-    return Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()
-
-
 def wrong_python(missing: str, argv: list[str]) -> BrushstrokesError:
     """The error for a module this interpreter lacks (numpy, PIL, caffe...): use the project's .venv."""
     lang = language()
     return BrushstrokesError(WRONG_PYTHON(lang, python=sys.executable, module=missing),
                              WRONG_PYTHON_TODO(lang, command=" ".join(argv) or "doctor"))
-
-
-class Terminated(SystemExit):
-    """A kill (SIGTERM): never mistaken for a learner's sys.exit, whatever code was running when it came."""
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -70,7 +58,7 @@ def run(command: Callable[[], int], argv: list[str]) -> int:
 
     2: an error the learner can fix; 130: Ctrl-C; 141: the reader of stdout closed it; 143: killed (SIGTERM).
     """
-    from brushstrokes import outputs
+    from brushstrokes.base import outputs
 
     previous = signal.signal(signal.SIGTERM, _terminate) if _main_thread() else None
     try:
@@ -92,8 +80,8 @@ def run(command: Callable[[], int], argv: list[str]) -> int:
         if in_project_env() or not exc.name:
             raise
         if "doctor" in argv:  # the doctor needs only the standard library: its report says what to do
-            from brushstrokes.doctor import report
-            from brushstrokes.i18n import LANGUAGES, set_language
+            from brushstrokes.base.i18n import LANGUAGES, set_language
+            from brushstrokes.commands.doctor_report import report
 
             if "--lang" in argv[:-1] and argv[argv.index("--lang") + 1] in LANGUAGES:
                 set_language(argv[argv.index("--lang") + 1])

@@ -20,14 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from brushstrokes.base.errors import BrushstrokesError, Terminated, fail
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.base.paths import ROOT
 from brushstrokes.course import find
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.exits import Terminated
-from brushstrokes.guards import TookTooLong, time_limits
-from brushstrokes.i18n import language
-from brushstrokes.loader import display
-from brushstrokes.paths import ROOT
+from brushstrokes.learner.guards import TookTooLong, time_limits
+from brushstrokes.learner.loader import display
 
 NOT_FINISHED = Text("{file} is not finished: {function} (exercise {id}) still raises NotImplementedError",
                     "{file} 还没有完成：{function}（练习 {id}）仍然抛出 NotImplementedError")
@@ -104,11 +102,6 @@ def describe(value: Any) -> str:
     return "None" if value is None else A_VALUE(lang, kind=type(value).__name__)
 
 
-def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
-    lang = language()
-    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
-
-
 def exercise_id(function: str, module: str) -> str | None:
     """The id of the exercise whose function this is in lesson module `module` ('lesson2_style'), or None."""
     from brushstrokes.course import LESSONS
@@ -121,7 +114,7 @@ def require(module: ModuleType, path: Path, functions: dict[str, str]) -> None:
     """Every function of `functions` ({name: exercise id}) exists in `module` (loaded from `path`)."""
     for function, exercise in functions.items():
         if not callable(getattr(module, function, None)):
-            raise _fail(NO_FUNCTION, NO_FUNCTION_TODO, file=display(path), function=function, id=exercise,
+            raise fail(NO_FUNCTION, NO_FUNCTION_TODO, file=display(path), function=function, id=exercise,
                         module=Path(path).stem)
 
 
@@ -149,14 +142,14 @@ def learner_error(exc: BaseException, paths: Iterable[Path], out: str, loop: str
     path, function, line = found
     exercise = exercise_id(function, Path(path).stem) or loop
     if isinstance(exc, NotImplementedError):
-        return _fail(NOT_FINISHED, NOT_FINISHED_TODO, file=display(path), function=function, id=exercise)
+        return fail(NOT_FINISHED, NOT_FINISHED_TODO, file=display(path), function=function, id=exercise)
     error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-    return _fail(RAISED, RAISED_TODO, file=display(path), line=line, function=function, id=exercise, error=error,
+    return fail(RAISED, RAISED_TODO, file=display(path), line=line, function=function, id=exercise, error=error,
                  out=out)
 
 
 def too_long(stopped: TookTooLong, paths: Iterable[Path], out: str, loop: str) -> BrushstrokesError:
-    """The one-line error for a learner's call stopped by its time limit (brushstrokes.guards), naming it and the
+    """The one-line error for a learner's call stopped by its time limit (learner.guards), naming it and the
     line it was running."""
     lang, call = language(), stopped.call
     code = getattr(call.fn, "__code__", None)
@@ -168,7 +161,7 @@ def too_long(stopped: TookTooLong, paths: Iterable[Path], out: str, loop: str) -
     path = Path(code.co_filename) if code is not None else Path(next(iter(paths), "?"))
     exercise = exercise_id(call.name, path.stem) or loop
     reference = REFERENCE_NEEDS(lang, seconds=f"{stopped.reference:.2g}") if stopped.reference > 0 else ""
-    return _fail(TOO_LONG, TOO_LONG_TODO, file=display(path), line=line, function=call.name, id=exercise,
+    return fail(TOO_LONG, TOO_LONG_TODO, file=display(path), line=line, function=call.name, id=exercise,
                  seconds=f"{stopped.seconds:.0f}", reference=reference, out=out)
 
 
@@ -179,7 +172,7 @@ def ended_the_program(exc: BaseException, paths: Iterable[Path], out: str, loop:
         return None
     path, function, line = found
     how = exc.how if isinstance(exc, LearnerExit) else f"sys.exit({'' if exc.code is None else repr(exc.code)})"
-    return _fail(ENDED, ENDED_TODO, file=display(path), line=line, function=function,
+    return fail(ENDED, ENDED_TODO, file=display(path), line=line, function=function,
                  id=exercise_id(function, Path(path).stem) or loop, call=how, out=out)
 
 
@@ -213,7 +206,7 @@ def is_reference(paths: Iterable[Path]) -> bool:
 @contextlib.contextmanager
 def learner_code(paths: Iterable[Path], out: str, loop: str) -> Iterator[None]:
     """Run the block; an exception raised in the learner's lesson files becomes learner_error's one line, a call
-    of theirs that runs far longer than the reference is stopped (brushstrokes.guards.time_limits), and a
+    of theirs that runs far longer than the reference is stopped (brushstrokes.learner.guards.time_limits), and a
     sys.exit or os._exit in their code is one line too (the run does not end silently)."""
     paths = tuple(paths)
     learners = not is_reference(paths)
@@ -242,7 +235,7 @@ def learner_code(paths: Iterable[Path], out: str, loop: str) -> Iterator[None]:
 def bad_return(function: str, exercise: str, path: Path, out: str, problem: str, expected: str
                ) -> BrushstrokesError:
     """The error for a learner function that returned the wrong thing (`problem`: what it returned)."""
-    return _fail(BAD_RETURN, BAD_RETURN_TODO, file=display(path), function=function, id=exercise, problem=problem,
+    return fail(BAD_RETURN, BAD_RETURN_TODO, file=display(path), function=function, id=exercise, problem=problem,
                  expected=expected, out=out)
 
 
@@ -314,6 +307,6 @@ def not_finite(losses: list[float], out: str, option: str, value: object, loop: 
     i = first_not_finite(losses)
     if loop is not None:
         function, exercise, path = loop
-        return _fail(NOT_FINITE_LOOP, NOT_FINITE_LOOP_TODO, i=i, function=function, id=exercise,
+        return fail(NOT_FINITE_LOOP, NOT_FINITE_LOOP_TODO, i=i, function=function, id=exercise,
                      file=display(path), out=out)
-    return _fail(NOT_FINITE, NOT_FINITE_TODO, i=i, option=option, value=value, out=out)
+    return fail(NOT_FINITE, NOT_FINITE_TODO, i=i, option=option, value=value, out=out)

@@ -43,7 +43,7 @@ def total_loss_grad(net, x: np.ndarray, P: np.ndarray, A: dict[str, np.ndarray],
 
     lesson1, lesson2: the modules whose content_loss, content_grad and backward_sweep it uses (the solutions').
     """
-    from brushstrokes.vgg import relu_name
+    from brushstrokes.net.layers import relu_name
 
     weights = weights or dict.fromkeys(A, 1 / len(A))
     net.blobs["data"].data[...] = x

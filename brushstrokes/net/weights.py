@@ -33,12 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from brushstrokes import paths
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
-from brushstrokes.outputs import PARTIAL, atomic_path, read_only, remove_leftovers, write_text
-from brushstrokes.vgg import CONV_CHANNELS, CONV_LAYERS
+from brushstrokes.base import paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.base.outputs import PARTIAL, atomic_path, read_only, remove_leftovers, write_text
+from brushstrokes.net.layers import CONV_CHANNELS, CONV_LAYERS
 
 H5_NAME = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 H5_MD5 = "253f8cb515780f3b799900260a226db6"
@@ -47,6 +46,7 @@ CHECKSUMS = paths.MODELS / "checksums.txt"
 LEFTOVER_AGE = 600  # s: a temporary file this old in the weights folder was left by a killed run
 MD5_RE = re.compile(r"[0-9a-f]{32}")
 DEFAULT_NAME = "vgg19_conv.caffemodel"  # the name fetch-model gives the model in the cache (paths.weights_path)
+SUFFIX = "_normalised.caffemodel"  # <raw stem> + SUFFIX: the normalised copy of a raw model, beside it
 
 FETCH_HINT = Text("run `brushstrokes fetch-model` (or `make setup`)",
                   "运行 `brushstrokes fetch-model`（或 `make setup`）")
@@ -214,7 +214,7 @@ def read_h5(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def parse_caffemodel(path: Path) -> Any:
     """A caffemodel file -> caffe_pb2.NetParameter, or a clear error if it is not one."""
-    from brushstrokes.caffe_env import import_caffe
+    from brushstrokes.net.caffe_env import import_caffe
 
     import_caffe()
     from caffe.proto import caffe_pb2
@@ -284,7 +284,7 @@ def write_caffemodel(weights: dict[str, tuple[np.ndarray, np.ndarray]], dest: Pa
     one comes right after, so a kill in between leaves a model without .md5 (checked against the known
     checksums), never a model with a wrong one.
     """
-    from brushstrokes.caffe_env import import_caffe
+    from brushstrokes.net.caffe_env import import_caffe
 
     refuse_unless_ours(Path(dest))  # before the work: only what fetch-model made is replaced
     import_caffe()
@@ -335,8 +335,6 @@ def ours(path: Path) -> bool:
 def made_here(path: Path) -> bool:
     """True when `path` is a regular file fetch-model may have written: its .md5 is beside it, or it has the
     name fetch-model gives its models (vgg19_conv.caffemodel, the cache's name) or their normalised copies."""
-    from brushstrokes.normalise import SUFFIX
-
     names = {DEFAULT_NAME, paths.weights_path().name}
     sidecar = sidecar_path(path)
     named = path.name in names or path.name.endswith(SUFFIX)
@@ -347,7 +345,7 @@ def refuse_unless_ours(path: Path, problem: str | None = None) -> None:
     """Raise (one line, nothing touched) unless a run may replace `path`: nothing there, or a regular file it
     made (made_here), with nothing but a regular file, or an empty folder, where its .md5 goes and nothing but
     a regular file where its .layers-ok goes. problem: why the file there is not intact weights, if known."""
-    from brushstrokes.outputs import not_a_file
+    from brushstrokes.base.outputs import not_a_file
 
     path = Path(path)
     if path.is_dir() and not path.is_symlink():
@@ -404,7 +402,7 @@ def check_caffemodel(path: Path, also_known: dict[str, tuple[int | None, str]] |
     Every call reads the file once for its md5 (about 0.3 s for 80 MB). The layer check parses all of it
     in Python; it is remembered in `path`.layers-ok by md5. also_known: more known checksums for this file
     ({md5: (size or None, where it is recorded)}), used like models/checksums.txt where the .md5 is missing
-    or holds no md5 (the normalised model's record, brushstrokes/normalise.py).
+    or holds no md5 (the normalised model's record, brushstrokes/net/normalise.py).
     """
     path = Path(path)
     try:

@@ -12,10 +12,9 @@ import sys
 import sysconfig
 from collections.abc import Callable
 
-from brushstrokes import paths
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base import paths
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import Text, language
 
 OK, BAD, SKIP = "ok  ", "FAIL", "--  "
 
@@ -61,7 +60,7 @@ PROBLEMS = Text("{n} problem(s): fix them as shown above, then run `brushstrokes
 
 def project_python() -> bool:
     """True when this interpreter is the project's .venv."""
-    from brushstrokes.exits import in_project_env
+    from brushstrokes.base.paths import in_project_env
 
     return in_project_env()
 
@@ -82,7 +81,7 @@ def check_python() -> tuple[bool, str]:
 
 def check_caffe() -> tuple[bool | None, str]:
     """Which Caffe build is active (variant, BLAS, convolutions, version, path); not checked from another Python."""
-    from brushstrokes.caffe_env import build_info
+    from brushstrokes.net.caffe_env import build_info
 
     try:
         info = build_info()
@@ -96,7 +95,7 @@ def check_caffe() -> tuple[bool | None, str]:
 
 def check_gpu() -> tuple[bool, str]:
     """Whether a GPU is usable; never a failure, since the CPU works too."""
-    from brushstrokes.caffe_env import gpu_status
+    from brushstrokes.net.caffe_env import gpu_status
 
     usable, reason = gpu_status()
     return True, (GPU_YES if usable else GPU_NO)(language(), reason=reason)
@@ -104,7 +103,7 @@ def check_gpu() -> tuple[bool, str]:
 
 def check_weights() -> tuple[bool, str]:
     """The VGG19 caffemodel exists, matches its checksum (its .md5 or the known one) and has VGG19's layers."""
-    from brushstrokes.weights import check_caffemodel
+    from brushstrokes.net.weights import check_caffemodel
 
     lang = language()
     path = paths.weights_path()
@@ -119,9 +118,9 @@ def check_weights() -> tuple[bool, str]:
 def check_normalised() -> tuple[bool | None, str]:
     """The paper's normalised VGG19 beside the weights, verified like them (its .md5, else its record's md5; its
     layers); not made yet is not a problem (fetch-model, style and paint make it)."""
-    from brushstrokes.normalise import check_normalised as verify
-    from brushstrokes.normalise import normalised_path, record_path
-    from brushstrokes.weights import check_caffemodel
+    from brushstrokes.net.normalise import check_normalised as verify
+    from brushstrokes.net.normalise import normalised_path, record_path
+    from brushstrokes.net.weights import check_caffemodel
 
     lang = language()
     raw = paths.weights_path()
@@ -142,7 +141,7 @@ def check_normalised() -> tuple[bool | None, str]:
 
 def check_images() -> tuple[bool, str]:
     """The lesson images are in data/ and readable."""
-    from brushstrokes.images import load_image
+    from brushstrokes.net.images import load_image
 
     lang = language()
     try:

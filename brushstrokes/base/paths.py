@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 MODELS = ROOT / "models"
 OUTPUT = ROOT / "output"
@@ -30,3 +31,8 @@ def weights_path() -> Path:
     if override:
         return Path(override)
     return cache_dir() / "models" / "vgg19_conv.caffemodel"
+
+
+def in_project_env() -> bool:
+    """True when this interpreter is the project's .venv."""
+    return Path(sys.prefix).resolve() == (ROOT / ".venv").resolve()

@@ -2,7 +2,7 @@
 
 Every command (content, style, paint) calls these first, so that a bad value costs nothing:
 
-    from brushstrokes import validate
+    from brushstrokes.runs import validate
     iters = validate.count(args.iters, "--iters", example=200)          # a whole number >= 1
     lr = validate.positive(args.lr, "--lr", most=validate.MAX_LR)      # finite, > 0, <= most (None passes)
     seed = validate.seed(args.seed)                                     # 0 .. 2**32 - 1
@@ -15,7 +15,7 @@ Every numeric option of every command is also checked as it is parsed, by the sa
     validate.bounded(p.add_argument("--iters", type=int, default=200), validate.iterations)
     validate.check_options(parser, args)       # brushstrokes.commands.one_line runs it after each parse
 
-Each raises brushstrokes.errors.BrushstrokesError (message and todo in the learner's language), which
+Each raises brushstrokes.base.errors.BrushstrokesError (message and todo in the learner's language), which
 `brushstrokes` prints as one error and its fix, exit status 2.
 """
 
@@ -27,9 +27,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base.errors import fail
+from brushstrokes.base.i18n import Text
 
 SEED_MAX = 2**32 - 1  # numpy's seeds are 32-bit
 MAX_LR = 255.0  # a step in grey levels: more than the whole 0..255 range is surely a mistake
@@ -71,11 +70,6 @@ TOO_THIN_TODO = Text("crop it so that its short side is at least 1/{ratio} of it
                      "把它裁剪到短边至少是长边的 1/{ratio}，或换一张图片")
 
 
-def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
-    lang = language()
-    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
-
-
 def _shown(value: object) -> str:
     """A value as the user typed it (floats without a trailing .0 where they had none)."""
     if isinstance(value, float) and value.is_integer():
@@ -87,9 +81,9 @@ def count(value: int, option: str, least: int = 1, most: int | None = None, exam
     """A whole number in least..most (e.g. --iters): the value, or an error echoing it."""
     example = example if example is not None else least
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise _fail(WHOLE, USE_EXAMPLE, option=option, value=_shown(value), least=least, example=example)
+        raise fail(WHOLE, USE_EXAMPLE, option=option, value=_shown(value), least=least, example=example)
     if most is not None and value > most:
-        raise _fail(WHOLE_MAX, USE_AT_MOST, option=option, value=value, most=most, example=min(example, most))
+        raise fail(WHOLE_MAX, USE_AT_MOST, option=option, value=value, most=most, example=min(example, most))
     return value
 
 
@@ -103,18 +97,18 @@ def positive(value: float | None, option: str, most: float | None = None, exampl
         return None
     fields = {"option": option, "value": _shown(value), "example": _shown(example if example is not None else 1)}
     if not math.isfinite(value):
-        raise _fail(NOT_FINITE, USE_EXAMPLE, **fields)
+        raise fail(NOT_FINITE, USE_EXAMPLE, **fields)
     if value < 0 or (value == 0 and not allow_zero):
-        raise _fail(NEGATIVE if allow_zero else NOT_POSITIVE, USE_EXAMPLE, **fields)
+        raise fail(NEGATIVE if allow_zero else NOT_POSITIVE, USE_EXAMPLE, **fields)
     if most is not None and value > most:
-        raise _fail(TOO_LARGE, USE_AT_MOST, most=_shown(float(most)), **fields)
+        raise fail(TOO_LARGE, USE_AT_MOST, most=_shown(float(most)), **fields)
     return float(value)
 
 
 def seed(value: int, option: str = "--seed") -> int:
     """A seed for numpy's generator: a whole number from 0 to 2**32 - 1."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SEED_MAX:
-        raise _fail(SEED, USE_EXAMPLE, option=option, value=_shown(value), most=SEED_MAX, example=0)
+        raise fail(SEED, USE_EXAMPLE, option=option, value=_shown(value), most=SEED_MAX, example=0)
     return value
 
 
@@ -130,12 +124,12 @@ def every(value: int, option: str = "--save-every") -> int:
 
 def longest_side(value: int, option: str = "--size") -> int:
     """A longest side in px, before the picture is known: 1 to images.MAX_SIDE (working_size checks the rest)."""
-    from brushstrokes.images import MAX_SIDE
+    from brushstrokes.net.images import MAX_SIDE
 
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(SIZE_NOT_POSITIVE, USE_AT_LEAST, option=option, value=_shown(value), suggest=TYPICAL_SIZE)
+        raise fail(SIZE_NOT_POSITIVE, USE_AT_LEAST, option=option, value=_shown(value), suggest=TYPICAL_SIZE)
     if value > MAX_SIDE:
-        raise _fail(SIZE_HUGE, USE_SMALLER, option=option, value=value, high=MAX_SIDE)
+        raise fail(SIZE_HUGE, USE_SMALLER, option=option, value=value, high=MAX_SIDE)
     return value
 
 
@@ -189,7 +183,7 @@ def check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
 def image_file(path: str | Path, option: str = "--image") -> Path:
     """An existing, readable image file (not a folder, FIFO or device; no more pixels than images.MAX_PIXELS)."""
-    from brushstrokes.images import image_size
+    from brushstrokes.net.images import image_size
 
     image_size(path)  # reads the header only; every failure is a BrushstrokesError naming the file
     return Path(path)
@@ -200,7 +194,7 @@ def smallest_longest(size: tuple[int, int]) -> int | None:
 
     None when no working size up to MAX_SIDE gives that (a picture too thin for VGG19).
     """
-    from brushstrokes.images import MAX_SIDE, MIN_SIDE, fit_size
+    from brushstrokes.net.images import MAX_SIDE, MIN_SIDE, fit_size
 
     for longest in range(MIN_SIDE, MAX_SIDE + 1):
         if min(fit_size(size, longest)) >= MIN_SIDE:
@@ -213,25 +207,25 @@ def working_size(image: str | Path, longest: int, option: str = "--size") -> tup
 
     The error says which value would work, or that the picture is too thin for any.
     """
-    from brushstrokes.images import MAX_SIDE, MIN_SIDE, fit_size, image_size
-    from brushstrokes.loader import display
+    from brushstrokes.learner.loader import display
+    from brushstrokes.net.images import MAX_SIDE, MIN_SIDE, fit_size, image_size
 
     size = image_size(image)
     shown = display(Path(image))
     least = smallest_longest(size)
     if least is None:
         short = min(fit_size(size, MAX_SIDE))
-        raise _fail(TOO_THIN, TOO_THIN_TODO, image=shown, W=size[0], H=size[1], option=option, high=MAX_SIDE,
+        raise fail(TOO_THIN, TOO_THIN_TODO, image=shown, W=size[0], H=size[1], option=option, high=MAX_SIDE,
                     short=short, low=MIN_SIDE, ratio=MAX_SIDE // MIN_SIDE)
     suggest = min(MAX_SIDE, max(TYPICAL_SIZE, least))
     if isinstance(longest, bool) or not isinstance(longest, int) or longest < 1:
-        raise _fail(SIZE_NOT_POSITIVE, USE_AT_LEAST, option=option, value=_shown(longest), suggest=suggest)
+        raise fail(SIZE_NOT_POSITIVE, USE_AT_LEAST, option=option, value=_shown(longest), suggest=suggest)
     w, h = fit_size(size, longest)
     if min(w, h) < MIN_SIDE:
-        raise _fail(SIZE_SMALL, USE_AT_LEAST, option=option, value=longest, w=w, h=h, image=shown, low=MIN_SIDE,
+        raise fail(SIZE_SMALL, USE_AT_LEAST, option=option, value=longest, w=w, h=h, image=shown, low=MIN_SIDE,
                     suggest=suggest)
     if max(w, h) > MAX_SIDE:
-        raise _fail(SIZE_LARGE, USE_SMALLER, option=option, value=longest, w=w, h=h, image=shown, high=MAX_SIDE)
+        raise fail(SIZE_LARGE, USE_SMALLER, option=option, value=longest, w=w, h=h, image=shown, high=MAX_SIDE)
     return h, w
 
 
@@ -241,6 +235,6 @@ def out_folder(path: str | Path, option: str = "--out", names: Iterable[str] = (
     Refused before any work: an existing file, a path under a file, a read-only folder, a read-only old
     output or a folder where an output goes. Returns the resolved path.
     """
-    from brushstrokes.outputs import prepare_folder
+    from brushstrokes.base.outputs import prepare_folder
 
     return prepare_folder(path, option=option, names=names)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from brushstrokes import threads
+from brushstrokes.base import threads
 
 # minimize(method="L-BFGS-B")'s defaults
 MAXCOR, FTOL, GTOL, MAXLS, MAXFUN = 10, 2.2204460492503131e-09, 1e-5, 20, 15000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brushstrokes import paths
+from brushstrokes.base import paths
 
 DEFAULT_SIZE = 128  # longest side in px: `make demo` paints at this size within 3 minutes on 2 CPU cores
 DEFAULT_RATIO = 3e-6  # alpha / beta on the normalised net at DEFAULT_SIZE (lesson 3's page shows the sweep)

@@ -20,10 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType, TracebackType
 
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import LANGUAGES, language
-from brushstrokes.paths import ROOT
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import LANGUAGES, Text, language
+from brushstrokes.base.paths import ROOT
 
 CANNOT_IMPORT = Text("{file} cannot be imported{where}: {error}",
                      "{file} 无法导入{where}：{error}")

@@ -13,8 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from brushstrokes.images import deprocess  # noqa: E402
-from brushstrokes.outputs import atomic_path  # noqa: E402
+from brushstrokes.base.outputs import atomic_path  # noqa: E402
+from brushstrokes.net.images import deprocess  # noqa: E402
 
 ZH_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")  # Latin and Chinese; Debian's fonts-wqy-microhei
 FRAME_NAMES = {"en": ("iteration {i}", "result ({n} it)", "the photo"),

@@ -15,16 +15,17 @@ from types import ModuleType
 
 import numpy as np
 
-from brushstrokes import images, plotting, validate
-from brushstrokes.content_demo import default_lr
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.guards import finite, guarded
-from brushstrokes.i18n import language
-from brushstrokes.learner_checks import check_array, check_loop, learner_code, not_finite, require
-from brushstrokes.loader import display, lesson_path, load_lesson
-from brushstrokes.outputs import OutputSet, remove_leftovers
-from brushstrokes.vgg import CONV_LAYERS, STYLE_LAYERS, features, load_vgg19
+from brushstrokes.base.errors import fail
+from brushstrokes.base.i18n import Text, language
+from brushstrokes.base.outputs import OutputSet, remove_leftovers
+from brushstrokes.learner.guards import finite, guarded
+from brushstrokes.learner.loader import display, lesson_path, load_lesson
+from brushstrokes.learner.result_checks import check_array, check_loop, learner_code, not_finite, require
+from brushstrokes.net import images
+from brushstrokes.net.layers import CONV_LAYERS, STYLE_LAYERS
+from brushstrokes.net.vgg import features, load_vgg19
+from brushstrokes.runs import plotting, validate
+from brushstrokes.runs.content_demo import default_lr
 
 MODULE = "lesson2_style"
 LOOP = "2.6"
@@ -57,11 +58,6 @@ SUMMARY = Text("{n} iterations in {s:.0f} s ({each:.2f} s each); style loss {fir
 WROTE = Text("wrote {files}", "已写入 {files}")
 
 
-def _fail(message: Text, todo: Text, **fields: object) -> BrushstrokesError:
-    lang = language()
-    return BrushstrokesError(message(lang, **fields), todo(lang, **fields))
-
-
 def parse_layers(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """'conv1_1,conv2_1' -> ('conv1_1', 'conv2_1') in VGG19's order, or an error echoing the value."""
     text = value if isinstance(value, str) else ",".join(value)
@@ -76,7 +72,7 @@ def parse_layers(value: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
         if problem is None and names.count(name) > 1:
             problem = REPEATED(lang, layer=name)
     if problem is not None:
-        raise _fail(BAD_LAYERS, BAD_LAYERS_TODO, value=text, problem=problem, layers=", ".join(CONV_LAYERS))
+        raise fail(BAD_LAYERS, BAD_LAYERS_TODO, value=text, problem=problem, layers=", ".join(CONV_LAYERS))
     return tuple(sorted(names, key=CONV_LAYERS.index))
 
 
@@ -116,7 +112,7 @@ def run_style(image: Path, layers: str | tuple[str, ...] = STYLE_LAYERS, longest
     """
     layers = parse_layers(layers)
     if weights not in WEIGHTS:
-        raise _fail(BAD_WEIGHTS, BAD_WEIGHTS_TODO, value=weights)
+        raise fail(BAD_WEIGHTS, BAD_WEIGHTS_TODO, value=weights)
     iters = validate.iterations(iters)
     lr = validate.positive(lr, "--lr", most=validate.MAX_LR, example=5)
     seed = validate.seed(seed)

@@ -16,10 +16,10 @@ import datetime
 import json
 from pathlib import Path
 
-from brushstrokes.outputs import write_text
+from brushstrokes.base.outputs import write_text
 
 GRADED = ("passed", "failed", "not started")  # "not run" keeps the last grade
-Note = str | dict[str, str]  # a note in one language, or in every language (brushstrokes.i18n.in_every_language)
+Note = str | dict[str, str]  # a note in one language, or in every language (brushstrokes.base.i18n.in_every_language)
 
 
 def default_path() -> Path:

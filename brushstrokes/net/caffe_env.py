@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 from types import ModuleType
 
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import Text, language
 
 CANNOT_IMPORT = Text("pycaffe cannot be imported ({error})", "无法导入 pycaffe（{error}）")
 SETUP_HINT = Text("run `make setup` in the project folder, then use `.venv/bin/python` (or `source "

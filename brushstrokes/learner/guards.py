@@ -4,7 +4,7 @@ stopping a learner's function that runs far longer than the reference solution w
 A function is named when it returns NaN or inf from finite inputs; given NaN or inf, it passes them on
 (the run's end check reports them without blaming a function that only received them).
 
-Time: while a Watchdog is on (brushstrokes.learner_checks.learner_code turns one on around the learner's code),
+Time: while a Watchdog is on (brushstrokes.learner.result_checks.learner_code turns one on around the learner's code),
 every guarded call has a limit of TIMES_REFERENCE times what the reference solution needs for it, and at least
 MIN_SECONDS; past it the call is stopped (SIGALRM, as the checks' --check-timeout does) with TookTooLong, which
 learner_code reports as one line naming the function. What the reference needs is estimated from this run's own
@@ -29,9 +29,8 @@ from types import ModuleType
 
 import numpy as np
 
-from brushstrokes.course.model import Text
-from brushstrokes.errors import BrushstrokesError
-from brushstrokes.i18n import language
+from brushstrokes.base.errors import BrushstrokesError
+from brushstrokes.base.i18n import Text, language
 
 RETURNED_NAN = Text("{file}: {name} returned NaN or inf from finite inputs{exercise}",
                     "{file}：{name} 对有限的输入返回了 NaN 或 inf{exercise}")
@@ -57,7 +56,7 @@ def finite(value: object) -> bool:
 def _file_and_exercise(fn, name: str) -> tuple[str, str | None]:
     """The file fn is defined in, as shown to the learner, and the exercise id of `name` in it ('1.2'), if any."""
     from brushstrokes.course import LESSONS
-    from brushstrokes.loader import display
+    from brushstrokes.learner.loader import display
 
     path = Path(getattr(getattr(fn, "__code__", None), "co_filename", "") or "?")
     for lesson in LESSONS:

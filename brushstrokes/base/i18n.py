@@ -1,13 +1,25 @@
-"""The learner's language: English or Chinese, from --lang, BRUSHSTROKES_LANG or the locale."""
+"""The learner's language (English or Chinese: --lang, BRUSHSTROKES_LANG or the locale) and Text, a message in both."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 LANGUAGES = ("en", "zh")
 _chosen: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """One learner-facing message in English and Chinese (`str.format` fields allowed in both)."""
+
+    en: str
+    zh: str
+
+    def __call__(self, lang: str = "en", **fields: object) -> str:
+        return (self.zh if lang == "zh" else self.en).format(**fields)
 
 
 def set_language(lang: str | None) -> None:

@@ -1,0 +1,1 @@
+"""The network: Caffe, VGG19, its weights and their normalisation, and pictures in and out of it."""
