@@ -31,7 +31,7 @@ NOT_BUILT = {
 
 def _language() -> str:
     try:
-        from brushstrokes.i18n import language
+        from brushstrokes.base.i18n import language
     except Exception:  # noqa: BLE001 - the message must come out whatever else is broken
         return "en"
     return language()
