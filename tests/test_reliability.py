@@ -28,15 +28,9 @@ from brushstrokes.base.outputs import OutputSet, prepare_folder, remove_leftover
 from brushstrokes.net import images
 from brushstrokes.runs import validate
 
-CLI = [sys.executable, "-m", "brushstrokes"]
 PICTURES = ("content_conv4_2.png", "content_conv4_2_loss.png", "content_conv4_2_frames.png")
 SOLUTION = paths.ROOT / "solutions" / "lesson1_content.py"
 RETURN = "    return Reconstruction(x, losses, snapshots)"
-
-
-def run(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=paths.ROOT,
-                          env={**os.environ, "BRUSHSTROKES_LANG": "en", **(env or {})})
 
 
 def one_error(out: subprocess.CompletedProcess, status: int = 2) -> str:
@@ -258,16 +252,16 @@ def test_old_leftovers_are_removed_and_recent_ones_spared(tmp_path):
     (["--size", "16"], "--size 16 gives 16x11 px for data/chelsea.png"),
     (["--layer", "conv9_9"], "--layer conv9_9: VGG19 has no such convolution"),
 ])
-def test_bad_arguments_cost_nothing(old_results, args, expected):
+def test_bad_arguments_cost_nothing(cli, old_results, args, expected):
     before = digests(old_results)
-    out = run("content", "--out", str(old_results), *args, timeout=60)
+    out = cli("content", "--out", str(old_results), *args, timeout=60)
     assert expected in one_error(out)
     assert "Finding the content" not in out.stdout
     assert digests(old_results) == before
 
 
 @pytest.mark.parametrize("kind", ["file", "under a file", "read-only"])
-def test_a_bad_out_is_refused_before_the_optimisation(tmp_path, kind):
+def test_a_bad_out_is_refused_before_the_optimisation(cli, tmp_path, kind):
     target = {"file": tmp_path / "out", "under a file": tmp_path / "out" / "sub", "read-only": tmp_path / "ro"}[kind]
     if kind == "read-only":
         target.mkdir()
@@ -275,7 +269,7 @@ def test_a_bad_out_is_refused_before_the_optimisation(tmp_path, kind):
     else:
         (tmp_path / "out").write_text("not a folder")
     try:
-        out = run("content", "--out", str(target), "--iters", "300", "--size", "32", timeout=60)
+        out = cli("content", "--out", str(target), "--iters", "300", "--size", "32", timeout=60)
     finally:
         if kind == "read-only":
             target.chmod(0o755)
@@ -300,10 +294,10 @@ def test_a_device_as_image_is_refused_without_reading_it(tmp_path, monkeypatch):
         validate.image_file(fake)
 
 
-def test_a_fifo_as_image_is_refused_without_waiting(tmp_path):
+def test_a_fifo_as_image_is_refused_without_waiting(cli, tmp_path):
     fifo = tmp_path / "cat.png"
     os.mkfifo(fifo)
-    out = run("content", "--image", str(fifo), "--out", str(tmp_path / "out"), timeout=30)
+    out = cli("content", "--image", str(fifo), "--out", str(tmp_path / "out"), timeout=30)
     assert "is a named pipe (FIFO), not an image file" in one_error(out)
     with pytest.raises(BrushstrokesError, match="FIFO"):
         images.load_image(fifo)
@@ -354,11 +348,11 @@ MISTAKES = {
 
 
 @pytest.mark.parametrize("mistake", list(MISTAKES))
-def test_a_learners_mistake_is_one_line_naming_the_exercise(tmp_path, old_results, mistake):
+def test_a_learners_mistake_is_one_line_naming_the_exercise(cli, tmp_path, old_results, mistake):
     old, new, expected = MISTAKES[mistake]
     folder = lesson_with(tmp_path, old, new)
     before = digests(old_results)
-    out = run("content", "--lessons-dir", str(folder), "--size", "32", "--iters", "3", "--out", str(old_results))
+    out = cli("content", "--lessons-dir", str(folder), "--size", "32", "--iters", "3", "--out", str(old_results))
     error = one_error(out)
     assert expected in error
     assert "git checkout" not in error  # never advice that would throw the learner's work away
@@ -420,18 +414,19 @@ def old_set(folder: Path, command: str) -> Path:
     return folder
 
 
-def start_long_run(out: Path, command: str = "content") -> subprocess.Popen:
+def start_long_run(out: Path, command: str = "content"):
+    """`command` into `out` for 100000 iterations at 32 px, 1.5 s into its loop: a conftest.CliProcess.
+    test_reliability_paint.py calls it outside a fixture, hence conftest's plain function."""
+    from conftest import start_cli
+
     args, started, _ = LONG_RUNS[command]
-    proc = subprocess.Popen([*CLI, *args, "--iters", "100000", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", "BRUSHSTROKES_LANG": "en"})
-    assert proc.stdout is not None
-    while started not in (line := proc.stdout.readline()):
-        assert line, proc.stderr.read() if proc.stderr else ""
+    proc = start_cli(*args, "--iters", "100000", "--out", str(out))
+    proc.wait_for(started)
     time.sleep(1.5)
     return proc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(LONG_RUNS))
 def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(tmp_path, command):
     """The second Ctrl-C lands in the loop, the saving or the renames: the set is old or new, never mixed."""
@@ -439,9 +434,7 @@ def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(tmp_path, command):
     before = digests(out)
     proc = start_long_run(out, command)
     proc.send_signal(signal.SIGINT)
-    assert proc.stdout is not None
-    while "Ctrl-C" not in proc.stdout.readline():  # the first one was seen: the loop is finishing
-        pass
+    proc.wait_for("Ctrl-C")  # the first one was seen: the loop is finishing
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert "Traceback" not in stderr
@@ -454,6 +447,7 @@ def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(tmp_path, command):
     assert not list(out.glob(outputs.PARTIAL + "*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", list(LONG_RUNS))
 def test_a_kill_leaves_the_old_pictures_and_no_temporary_files(tmp_path, command):
     out = old_set(tmp_path / "out", command)
@@ -465,11 +459,16 @@ def test_a_kill_leaves_the_old_pictures_and_no_temporary_files(tmp_path, command
     assert digests(out) == before
 
 
-def test_a_closed_pipe_ends_quietly(tmp_path):
-    proc = subprocess.Popen([*CLI, "doctor"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=paths.ROOT)
+@pytest.mark.slow
+def test_a_closed_pipe_ends_quietly():
+    proc = subprocess.Popen([sys.executable, "-m", "brushstrokes", "doctor"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=paths.ROOT)
     assert proc.stdout is not None
     proc.stdout.close()  # like `brushstrokes doctor | head -0`
-    _, stderr = proc.communicate(timeout=120)
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
     assert b"BrokenPipeError" not in stderr and b"Traceback" not in stderr
     assert proc.returncode == 141
 
@@ -489,6 +488,7 @@ def other_python_without_pil() -> str | None:
     return None
 
 
+@pytest.mark.slow
 def test_pytest_with_another_python_says_to_use_the_venv():
     python = other_python_without_pil()
     if python is None:
@@ -500,17 +500,16 @@ def test_pytest_with_another_python_says_to_use_the_venv():
     assert "Traceback" not in out.stderr + out.stdout and len(out.stderr.strip().splitlines()) == 1
 
 
-def test_pytest_in_a_venv_missing_a_module_says_to_run_setup(tmp_path):
+def test_pytest_in_a_venv_missing_a_module_says_to_run_setup(cli, tmp_path):
     fake = tmp_path / "PIL"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError(\"No module named 'PIL'\")\n")
-    out = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-q"], capture_output=True, text=True,
-                         timeout=120, cwd=paths.ROOT,
-                         env={**os.environ, "PYTHONPATH": str(tmp_path), "BRUSHSTROKES_LANG": "en"})
+    out = cli("checks/", "-q", program="pytest", timeout=120, env={"PYTHONPATH": str(tmp_path)})
     assert out.returncode == 4 and "Traceback" not in out.stderr
     assert "cannot import PIL" in out.stderr and "make setup" in out.stderr
 
 
+@pytest.mark.slow
 def test_doctor_with_another_python_says_to_use_the_venv():
     python = other_python_without_pil()
     if python is None:
