@@ -67,7 +67,7 @@ def problem(net, gram) -> dict[str, object]:
 def l2_reference():
     from checks.target import Target
 
-    return Target(package="solutions").load("lesson2_style")
+    return Target(package="solutions").load(course.lesson("2").module)
 
 
 # Exercise 3.1 ------------------------------------------------------------------------------------------------

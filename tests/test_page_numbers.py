@@ -2,7 +2,8 @@
 
 The pages write a number a figure run measured as a placeholder, `{{ lesson3.runs.defaults.seconds:.0f }}`, which
 tools/site_hooks.py fills in from docs/assets/figures/lesson3/numbers.json at build time; a name no record has stops
-the build. The figure scripts record each figure's smallest label in docs/assets/figures/labels.json; on a phone
+the build. Code is taken the same way, by name: `--8<-- "solutions/lesson1_content.py:content_grad"` becomes that
+function's source, and a name the file does not define stops the build. The figure scripts record each figure's smallest label in docs/assets/figures/labels.json; on a phone
 (a 350 px column) none may be under 9 px.
 """
 
@@ -119,3 +120,34 @@ def test_no_label_is_under_9_px_on_the_screen(column):
         if shown < SMALLEST:
             small[key] = f"{px} px in a {width} px picture: {shown:.1f} px"
     assert not small, small
+
+
+# functions taken by name ---------------------------------------------------------------------------------------
+def test_a_function_is_taken_by_name_with_the_directives_indent():
+    text = '??? success "Solution"\n    ```python\n    --8<-- "solutions/lesson1_content.py:content_grad"\n    ```\n'
+    shown = site_hooks.functions_named(text, ROOT).splitlines()
+    assert shown[2] == "    def content_grad(F: np.ndarray, P: np.ndarray) -> np.ndarray:"
+    assert shown[-2] == "        return ((F - P) * (F > 0)).astype(np.float32)" and shown[-1] == "    ```"
+
+
+def test_a_whole_file_is_left_to_the_snippets_extension():
+    text = '    --8<-- "solutions/lesson1_content.py"\n'
+    assert site_hooks.functions_named(text, ROOT) == text
+
+
+@pytest.mark.parametrize(("directive", "says"), [
+    ('--8<-- "solutions/lesson1_content.py:content_gradient"', "has no function 'content_gradient'"),
+    ('--8<-- "solutions/lesson9_nothing.py:gram"', "no file"),
+    ('--8<-- "solutions/../solutions/lesson1_content.py:content_grad"', "without '..'"),
+])
+def test_an_unknown_function_stops_the_build(directive, says):
+    from mkdocs.exceptions import PluginError
+
+    page = type("Page", (), {"file": type("File", (), {"src_uri": "lesson9.md"})()})()
+    config = {"docs_dir": str(DOCS), "config_file_path": str(ROOT / "mkdocs.yml")}
+    site_hooks._records.update(site_hooks.load_records(FIGURES))
+    try:
+        with pytest.raises(PluginError, match=r"lesson9\.md: line 2: .*" + re.escape(says)):
+            site_hooks.on_page_markdown(f"text\n    {directive}\n", page, config, None)
+    finally:
+        site_hooks._records.clear()

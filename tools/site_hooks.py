@@ -5,6 +5,10 @@ on_page_markdown puts the numbers of the figure runs into the pages: `{{ lesson3
 the value at runs -> defaults -> seconds of docs/assets/figures/lesson3/numbers.json, formatted with Python's format
 spec after the colon (none: str(value)). A name that is not in the record, a value that is not a number or a
 string, or a `{{` that is not a placeholder stops the build, so a page never shows a number no run wrote.
+Then it puts functions into the pages by name: a line `--8<-- "solutions/lesson1_content.py:content_grad"` becomes
+that top-level function's source (decorators, signature, docstring and body, each line indented like the directive),
+found with `ast`; a file or function that does not exist stops the build. The snippets extension, which runs after
+this hook, still includes whole files (`--8<-- "solutions/lesson1_content.py"`).
 on_post_build splits the search index, which holds both languages, into one index per language:
 site/search/search_index.en.json and search_index.zh.json. overrides/main.html makes each page load its own
 language's, so a search on the Chinese site lists Chinese pages and one on the English site English pages.
@@ -12,6 +16,7 @@ language's, so a search on the Chinese site lists Chinese pages and one on the E
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import json
 import logging
@@ -24,6 +29,7 @@ from mkdocs.plugins import event_priority
 LANGUAGES = ("en", "zh")
 FIGURES = Path("assets") / "figures"  # under docs_dir: one folder per figure script, each with its numbers.json
 RECORD = "numbers.json"
+FUNCTION = re.compile(r'^(?P<indent>[ \t]*)--8<-- "(?P<path>[\w./-]+\.py):(?P<name>[A-Za-z_]\w*)"[ \t]*$', re.M)
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<key>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_+\-]+)+)\s*(?::(?P<spec>[^{}]*?))?\s*\}\}")
 
 
@@ -102,6 +108,40 @@ def fill(markdown: str, records: dict[str, dict], where: str = "") -> str:
     return filled
 
 
+class UnknownFunction(KeyError):
+    """A `--8<-- "file.py:name"` whose file does not exist or has no top-level function or class `name`."""
+
+
+def function_source(path: Path, name: str) -> str:
+    """The source of the top-level function (or class) `name` of the Python file `path`, decorators included."""
+    if not path.is_file():
+        raise UnknownFunction(f"no file {path}")
+    if ".." in path.parts:
+        raise UnknownFunction(f"{path}: a path under the project folder, without '..'")
+    text = path.read_text(encoding="utf-8")
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.name == name:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            return "".join(text.splitlines(keepends=True)[first - 1:node.end_lineno])
+    defined = [n.name for n in ast.parse(text).body
+               if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+    raise UnknownFunction(f"{path.name} has no function {name!r} (it has: {', '.join(defined)})")
+
+
+def functions_named(markdown: str, root: Path, where: str = "") -> str:
+    """`markdown` with every `--8<-- "path.py:name"` line replaced by that function's source (path relative to
+    `root`); UnknownFunction for a file or function that does not exist."""
+    def replace(match: re.Match) -> str:
+        try:
+            source = function_source(root / match["path"], match["name"])
+        except UnknownFunction as exc:
+            line = markdown[:match.start()].count("\n") + 1
+            raise UnknownFunction(f"{where}line {line}: {exc.args[0]}") from None
+        return "\n".join(match["indent"] + line for line in source.rstrip("\n").split("\n"))
+
+    return FUNCTION.sub(replace, markdown)
+
+
 _records: dict[str, dict] = {}
 
 
@@ -111,10 +151,20 @@ def on_pre_build(config, **kwargs) -> None:
     _records.update(load_records(Path(config["docs_dir"]) / FIGURES))
 
 
+def project_folder(config) -> Path:
+    """The folder of mkdocs.yml, which the snippets' paths are relative to (`base_path`)."""
+    path = config.get("config_file_path")
+    return Path(path).parent if path else Path(config["docs_dir"]).parent
+
+
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     if not _records:
         on_pre_build(config)
     try:
-        return fill(markdown, _records, f"{page.file.src_uri}: ")
+        markdown = fill(markdown, _records, f"{page.file.src_uri}: ")
     except UnknownNumber as exc:
         raise PluginError(f"a number of the figure runs: {exc.args[0]}") from None
+    try:
+        return functions_named(markdown, project_folder(config), f"{page.file.src_uri}: ")
+    except UnknownFunction as exc:
+        raise PluginError(f"a function shown by name: {exc.args[0]}") from None

@@ -13,7 +13,7 @@ from brushstrokes.course.model import Exercise, Lesson
 LESSONS: tuple[Lesson, ...] = (lesson1.LESSON, lesson2.LESSON, lesson3.LESSON)
 
 __all__ = ["LESSONS", "Exercise", "Lesson", "lesson", "exercise", "find", "exercises", "owner", "for_command",
-           "called_by"]
+           "called_by", "by_function"]
 
 
 def exercises() -> list[Exercise]:
@@ -71,3 +71,11 @@ def called_by(command: str) -> dict[str, dict[str, str]]:
             if command in ex.called_by:
                 found.setdefault(item.module, {})[ex.function] = ex.id
     return found
+
+
+def by_function(module: str, function: str) -> Exercise | None:
+    """The exercise whose function `function` the lesson module `module` ('lesson1_content') holds; None if none."""
+    for item in LESSONS:
+        if item.module == module:
+            return next((ex for ex in item.exercises if ex.function == function), None)
+    return None

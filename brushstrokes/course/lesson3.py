@@ -18,7 +18,8 @@ LESSON = Lesson(
               "第 3 课全部通过：用你自己的代码给猫作画："
               "`brushstrokes paint data/chelsea.png data/scream.jpg --use lessons`。"),
     exercises=(
-        Exercise("3.1", "total_loss_grad", Text("Total loss and its image gradient", "总损失及其图像梯度"), 25,
+        Exercise("3.1", "total_loss_grad", Text("The total loss and its image gradient", "总损失及其图像梯度"),
+                 25,
                  uses=("1.1", "1.2", "2.4", "2.5"), called_by=("paint",), hints=(
             Text("One forward pass to relu_name of the deepest layer you need (the content layer and every layer "
                  "of A), then one backward_sweep with the gradients of both losses in one dict.",
@@ -69,7 +70,7 @@ LESSON = Lesson(
                  "losses, snapshots)`。"),
         )),
         Exercise("3.4", "tv_loss_grad", Text("Total variation", "全变分"), 15, stretch=True,
-                 called_by=("paint",), hints=(
+                 called_by=("paint",), solution="exercise-3-6", hints=(
             Text("np.diff(x, axis=2) and np.diff(x, axis=3) are the differences down and right; the loss is the "
                  "sum of their squares.",
                  "np.diff(x, axis=2) 和 np.diff(x, axis=3) 是向下和向右的差；损失是它们的平方和。"),
@@ -81,7 +82,7 @@ LESSON = Lesson(
                  "用 float64 计算，返回 (float(loss), grad.astype(np.float32))。"),
         )),
         Exercise("3.5", "keep_colours", Text("Keep the photo's colours", "保留照片的颜色"), 15, stretch=True,
-                 called_by=("paint",), hints=(
+                 called_by=("paint",), solution="exercise-3-6", hints=(
             Text("Convert both pictures to YIQ, keep Y of the painted one and I, Q of the photo, convert back.",
                  "把两张图都转到 YIQ，保留作画结果的 Y 和照片的 I、Q，再转回 RGB。"),
             Text("`y = painted @ RGB_TO_YIQ[0]`, `iq = photo @ RGB_TO_YIQ[1:].T`; stack them on the last axis.",

@@ -29,6 +29,7 @@ from types import ModuleType
 
 import numpy as np
 
+from brushstrokes import course
 from brushstrokes.base.errors import BrushstrokesError
 from brushstrokes.base.i18n import Text, language
 
@@ -55,16 +56,11 @@ def finite(value: object) -> bool:
 
 def _file_and_exercise(fn, name: str) -> tuple[str, str | None]:
     """The file fn is defined in, as shown to the learner, and the exercise id of `name` in it ('1.2'), if any."""
-    from brushstrokes.course import LESSONS
     from brushstrokes.learner.loader import display
 
     path = Path(getattr(getattr(fn, "__code__", None), "co_filename", "") or "?")
-    for lesson in LESSONS:
-        if lesson.module == path.stem:
-            for ex in lesson.exercises:
-                if ex.function == name:
-                    return display(path), ex.id
-    return display(path), None
+    ex = course.by_function(path.stem, name)
+    return display(path), ex.id if ex is not None else None
 
 
 MIN_SECONDS = 30.0  # no learner call is stopped sooner

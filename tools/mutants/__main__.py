@@ -89,7 +89,8 @@ def equivalent(lesson: course.Lesson) -> dict[str, str]:
 
 
 def exercise_of(lesson: course.Lesson, function: str) -> course.Exercise | None:
-    return next((ex for ex in lesson.exercises if ex.function == function), None)
+    """The lesson's exercise whose function `function` is (None: not an exercise's function)."""
+    return course.by_function(lesson.module, function)
 
 
 def grade(lesson: course.Lesson, mutant: Mutant, check_timeout: float = CHECK_TIMEOUT) -> Verdict:
