@@ -3,8 +3,8 @@
 The pages write a number a figure run measured as a placeholder, `{{ lesson3.runs.defaults.seconds:.0f }}`, which
 tools/site_hooks.py fills in from docs/assets/figures/lesson3/numbers.json at build time; a name no record has stops
 the build. Code is taken the same way, by name: `--8<-- "solutions/lesson1_content.py:content_grad"` becomes that
-function's source, and a name the file does not define stops the build. The figure scripts record each figure's smallest label in docs/assets/figures/labels.json; on a phone
-(a 350 px column) none may be under 9 px.
+function's source, and a name the file does not define stops the build. The figure scripts record each figure's
+smallest label in docs/assets/figures/labels.json; on a phone (a 350 px column) none may be under 9 px.
 """
 
 from __future__ import annotations
