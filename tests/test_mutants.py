@@ -53,6 +53,12 @@ def classics() -> list:
             .CATALOGUE]
 
 
+def catalogue_file(exercise: str) -> str:
+    """The catalogue that holds the classic mistakes of `exercise` ('*', a shared mistake: any lesson's)."""
+    return "tools/mutants/lessonN.py" if exercise == "*" else (
+        f"tools/mutants/lesson{course.owner(course.exercise(exercise)).number}.py")
+
+
 def test_every_hint_the_checks_give_is_read_from_their_source():
     found, problems = hints()
     assert not problems, "\n".join(problems)
@@ -69,10 +75,11 @@ def test_every_hint_is_the_expected_note_of_a_classic_mistake_of_its_exercise():
     `python -m tools.mutants --catalogue`, which fails unless the checks give exactly that name)."""
     found, _ = hints()
     mistakes = classics()
-    uncovered = [f"{h.exercise} {h.text!r} ({h.where})" for h in found
+    uncovered = [f"{catalogue_file(h.exercise)}: add a Classic({h.exercise!r}, ..., expect={h.text!r}) "
+                 f"(the checks name it at {h.where})" for h in found
                  if not any(c.expect and not c.expect.endswith("...") and h.matches(c.expect) and
                             h.exercise in ("*", c.exercise) for c in mistakes)]
-    assert not uncovered, "hints no classic mistake in tools/mutants/lessonN.py expects:\n" + "\n".join(uncovered)
+    assert not uncovered, "mistakes the checks name that no classic mistake expects:\n" + "\n".join(uncovered)
 
 
 def test_every_expected_note_is_a_hint_the_checks_can_give():
@@ -98,3 +105,14 @@ def test_a_hint_matches_its_notes_and_no_longer_ones():
     assert not Hint("1.2", "wrong sign", "符号反了", "").matches("wrong sign and missing ReLU mask")
     assert expected_note("raised AttributeError at line ...", "raised AttributeError at line 41")
     assert not expected_note("wrong sign", "wrong sign and missing ReLU mask")
+
+
+def test_every_classic_mistake_breaks_an_exercise_of_its_lesson():
+    import importlib
+
+    for lesson in course.LESSONS:
+        ids = {ex.id for ex in lesson.exercises}
+        stray = [c.id for c in importlib.import_module(f"tools.mutants.lesson{lesson.number}").CATALOGUE
+                 if c.exercise not in ids]
+        assert not stray, (f"tools/mutants/lesson{lesson.number}.py: exercises that "
+                           f"brushstrokes/course/lesson{lesson.number}.py does not register: {stray}")
