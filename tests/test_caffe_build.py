@@ -1,12 +1,16 @@
-"""pycaffe is importable in .venv and is the project's own patched build."""
+"""pycaffe is importable in .venv and is the project's own patched build; the patch series (tools/caffe/patches)
+is complete, described, keyed by its diffs alone, and round-trips through its git tree."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from brushstrokes.base import paths
 
@@ -53,6 +57,84 @@ def test_build_script_reuses_the_cached_build():
     assert out.returncode == 0, out.stderr
     assert "cached build" in out.stderr
     assert out.stdout.strip().splitlines()[-1] == info["prefix"]
+
+
+CAFFE_TOOLS = paths.ROOT / "tools" / "caffe"
+PATCHES = CAFFE_TOOLS / "patches"
+
+
+def _series() -> list[tuple[str, str]]:
+    """(patch file, condition) per line of tools/caffe/patches/series, in order."""
+    rows = [line.split() for line in (PATCHES / "series").read_text().splitlines()]
+    return [(row[0], row[1] if len(row) > 1 else "always") for row in rows if row and not row[0].startswith("#")]
+
+
+def test_series_names_every_patch_once_and_each_says_what_it_is_for():
+    names = [name for name, _ in _series()]
+    assert sorted(names) == sorted(p.name for p in PATCHES.glob("*.patch")), "patches/series and the folder differ"
+    assert len(set(names)) == len(names)
+    for name, condition in _series():
+        assert condition == "always" or condition.split("=")[0] in ("OPENMP", "DNNL", "CUDNN"), (name, condition)
+        text = (PATCHES / name).read_text()
+        description = text[:text.index("diff --git ")].strip()
+        assert description, f"{name}: no description before its first 'diff --git' line"
+
+
+def _series_key(patches_dir: Path, settings: str) -> str:
+    """caffe-source.sh's series_key for the patches in patches_dir under the build settings ('OPENMP=1 ...')."""
+    script = f'set -euo pipefail; log() {{ echo "$*" >&2; }}; . "{CAFFE_TOOLS}/caffe-source.sh"; ' \
+             f'CAFFE_PATCHES="{patches_dir}"; {settings}; series_key'
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_cache_key_hashes_the_applied_diffs_not_the_descriptions(tmp_path):
+    cpu, cudnn = "OPENMP=1 DNNL=1 CUDNN=0", "OPENMP=1 DNNL=0 CUDNN=1"
+    copy = tmp_path / "patches"
+    shutil.copytree(PATCHES, copy)
+    before = {settings: _series_key(copy, settings) for settings in (cpu, cudnn)}
+    assert [line.split()[0] for line in before[cpu].splitlines()] == \
+        ["brushstrokes-fixes.patch", "cpu-speed.patch", "dnnl-conv.patch"]
+    assert [line.split()[0] for line in before[cudnn].splitlines()] == \
+        ["brushstrokes-fixes.patch", "cpu-speed.patch", "cuda-cudnn9.patch"]
+    for patch in copy.glob("*.patch"):
+        patch.write_text("Another description.\n\n" + patch.read_text())
+    (copy / "series").write_text("# another comment\n" + (copy / "series").read_text())
+    assert {settings: _series_key(copy, settings) for settings in (cpu, cudnn)} == before
+    cuda_patch = copy / "cuda-cudnn9.patch"
+    cuda_patch.write_text(cuda_patch.read_text() + " \n")
+    assert _series_key(copy, cpu) == before[cpu], "a patch the CPU build does not apply moved its key"
+    assert _series_key(copy, cudnn) != before[cudnn]
+
+
+def test_patch_tree_exports_the_patches_byte_for_byte(tmp_path):
+    """patch-tree.sh lays the Debian source out with one commit per patch; --export of the untouched tree
+    writes every patch back unchanged (run on a copy of tools/caffe, from the cached source package)."""
+    cache = paths.cache_dir()
+    if not any((cache / "downloads").glob("caffe-*/OK")):
+        pytest.skip("Debian's caffe source package is not in the cache yet (make setup downloads it)")
+    tools = tmp_path / "caffe"
+    tools.mkdir()
+    for name in ("caffe-source.sh", "patch-tree.sh"):
+        shutil.copy2(CAFFE_TOOLS / name, tools / name)
+    shutil.copytree(PATCHES, tools / "patches")
+    env = {**os.environ, "BRUSHSTROKES_CACHE": str(cache)}
+    tree = tmp_path / "tree"
+    made = subprocess.run(["bash", str(tools / "patch-tree.sh"), str(tree)], capture_output=True, text=True,
+                          env=env, timeout=180)
+    assert made.returncode == 0, made.stderr
+    log = subprocess.run(["git", "-C", str(tree), "log", "--format=%(trailers:key=Patch,valueonly)%x00"],
+                         capture_output=True, text=True, check=True).stdout
+    trailers = [entry.strip() for entry in log.split("\0") if entry.strip()]
+    assert trailers[::-1] == [name for name, _ in _series()]
+    for patch in (tools / "patches").glob("*.patch"):
+        patch.write_text("stale\n")
+    exported = subprocess.run(["bash", str(tools / "patch-tree.sh"), "--export", str(tree)], capture_output=True,
+                              text=True, env=env, timeout=120)
+    assert exported.returncode == 0, exported.stderr
+    for name, _ in _series():
+        assert (tools / "patches" / name).read_bytes() == (PATCHES / name).read_bytes(), name
 
 
 RELU_NET = """

@@ -1,4 +1,4 @@
-"""The default Caffe build runs float convolutions with oneDNN (tools/caffe/dnnl-conv.patch): same results
+"""The default Caffe build runs float convolutions with oneDNN (tools/caffe/patches/dnnl-conv.patch): same results
 as numpy in float64 and as Caffe's own im2col + GEMM to float32 rounding, weights written from Python take
 effect, and odd shapes (stride, dilation, clipped right edge) are handled."""
 

@@ -7,15 +7,15 @@
 #   CUDA_ARCH_BIN   GPU architectures to compile for (default "90": Hopper, e.g. H100/H200;
 #                   "80 86 89 90" adds Ampere and Ada at about four times the compile time)
 #   CUDA_ARCH_PTX   PTX kept for newer GPUs (default 90)
-#   OPENMP          1 (default) also applies cpu-speed.patch (as the CPU build does), 0 not
+#   OPENMP          1 (default) also applies patches/cpu-speed.patch (as the CPU build does), 0 not
 #
-# Same sources and patches as the CPU build (brushstrokes-fixes.patch, cpu-speed.patch), plus
-# cuda-cudnn9.patch: cuDNN 8 removed cudnnGetConvolution{Forward,BackwardData,BackwardFilter}-
+# Same source and patch series (patches/series) as the CPU build, with DNNL=0 and CUDNN=1:
+# brushstrokes-fixes.patch, cpu-speed.patch, then cuda-cudnn9.patch: cuDNN 8 removed cudnnGetConvolution{Forward,BackwardData,BackwardFilter}-
 # Algorithm; the patch picks the algorithm with their _v7 replacements (cuDNN's ranking, the
 # first one within Caffe's workspace limit), reads cuDNN's version from cudnn_version.h, and gives
 # cuDNN layers only to nets made in GPU mode (a net made in CPU mode gets Caffe's own layers, so the
 # build also runs on the CPU of a machine without a GPU: the cuDNN layers' set-up needs a device).
-# build.sh is left alone so that the CPU build and its cache key do not move.
+# build.sh builds no cuDNN variant, so that the CPU build and its cache key do not move with this one.
 #
 # nvcc comes from the local CUDA 13 toolkit; cuBLAS, cuRAND and cuDNN are not part of it and
 # come from PyPI's NVIDIA wheels (pinned below, unpacked with pip --target into the cache,
@@ -25,23 +25,26 @@ set -euo pipefail
 PYTHON=${1:?usage: build-cuda.sh PYTHON}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${BRUSHSTROKES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/brushstrokes}
-SRC_VERSION=1.0.0+git20180821.99bd997-8
 CUDA_ARCH_BIN=${CUDA_ARCH_BIN:-90}
 CUDA_ARCH_PTX=${CUDA_ARCH_PTX:-90}
 NV_PINS=(nvidia-cublas==13.0.0.19 nvidia-curand==10.4.0.35 nvidia-cudnn-cu13==9.24.0.43)
 JOBS=${JOBS:-$(nproc)}
 OPENMP=${OPENMP:-1}
+DNNL=0  # the GPU runs the convolutions
+CUDNN=1
 
 log() { echo "[caffe-cuda] $*" >&2; }
+# shellcheck source=tools/caffe/caffe-source.sh
+. "$HERE/caffe-source.sh"
 
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 
 command -v nvcc >/dev/null || { log "needs nvcc (CUDA 13) on PATH"; exit 1; }
 
 key_material() {
-    echo "src=$SRC_VERSION variant=cudnn openmp=$OPENMP arch=$CUDA_ARCH_BIN/$CUDA_ARCH_PTX ${NV_PINS[*]}"
-    sha256sum "$HERE/brushstrokes-fixes.patch" "$HERE/cpu-speed.patch" "$HERE/cuda-cudnn9.patch" \
-        "$HERE/build-cuda.sh" | cut -d' ' -f1
+    echo "src=$CAFFE_SRC_VERSION variant=cudnn openmp=$OPENMP arch=$CUDA_ARCH_BIN/$CUDA_ARCH_PTX ${NV_PINS[*]}"
+    series_key
+    sha256sum "$HERE/build-cuda.sh" "$HERE/caffe-source.sh" | cut -d' ' -f1
     "$PYTHON" -c 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'
     c++ --version | head -1
     nvcc --version | tail -1
@@ -87,23 +90,10 @@ CUDA_ROOT=${CUDA_HOME:-}
 log "building Caffe (CUDA $CUDA_ARCH_BIN + cuDNN) into $ENTRY (on 2 cores, one architecture: about 15-20 min)"
 WORK="$ENTRY.work"
 rm -rf "$WORK" "$ENTRY"
-mkdir -p "$WORK/apt/lists/partial" "$WORK/apt/sources.list.d"
-echo "deb-src http://deb.debian.org/debian bullseye main" > "$WORK/apt/sources.list"
-APT_OPTS=(-o "Dir::Etc::SourceList=$WORK/apt/sources.list"
-          -o "Dir::Etc::SourceParts=$WORK/apt/sources.list.d"
-          -o "Dir::State::Lists=$WORK/apt/lists"
-          -o "APT::Sandbox::User=root")
-(cd "$WORK" && apt-get -qq "${APT_OPTS[@]}" update >&2 \
-    && apt-get -qq "${APT_OPTS[@]}" source "caffe=$SRC_VERSION" >&2) || {
-    log "could not fetch Debian's caffe source package ($SRC_VERSION)"; exit 1; }
-SRC=$(find "$WORK" -maxdepth 1 -type d -name 'caffe-*' | head -1)
-patch -d "$SRC" -p1 --quiet < "$HERE/brushstrokes-fixes.patch"
-OMP_FLAGS=""
-if [ "$OPENMP" = 1 ]; then
-    patch -d "$SRC" -p1 --quiet < "$HERE/cpu-speed.patch"
-    OMP_FLAGS="-fopenmp"
-fi
-patch -d "$SRC" -p1 --quiet < "$HERE/cuda-cudnn9.patch"
+mkdir -p "$WORK"
+SRC=$(caffe_source "$WORK")
+apply_series "$SRC"
+OMP_FLAGS=$([ "$OPENMP" = 1 ] && echo -fopenmp || true)
 
 PY_INC=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 PY_LIB=$("$PYTHON" -c 'import sysconfig, os; print(os.path.join(sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("LDLIBRARY")))')

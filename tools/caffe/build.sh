@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Build BVLC Caffe + pycaffe from Debian's caffe source package, with the
-# fixes in brushstrokes-fixes.patch, into a cache outside the repository.
+# Build BVLC Caffe + pycaffe from Debian's caffe source package, with the patches of
+# patches/series that apply to this build, into a cache outside the repository.
 #
 # Usage: [OPENMP=1|0] [DNNL=1|0] tools/caffe/build.sh PYTHON [CUDA=0|1]
 #   PYTHON  the interpreter pycaffe is built for (the project's .venv python)
 #   CUDA    1 builds the CUDA variant (needs nvcc), 0 the CPU_ONLY one
-#   OPENMP  1 (default) adds cpu-speed.patch and -fopenmp: im2col/col2im and average
+#   OPENMP  1 (default) adds patches/cpu-speed.patch and -fopenmp: im2col/col2im and average
 #           pooling run on every core, ReLU's backward pass is vectorised (same float32
 #           results); 0 builds Caffe's serial CPU code
-#   DNNL    1 (default for CPU_ONLY) adds dnnl-conv.patch: float convolutions on the CPU run
+#   DNNL    1 (default for CPU_ONLY) adds patches/dnnl-conv.patch: float convolutions on the CPU run
 #           with oneDNN's direct algorithm (Debian's libdnnl-dev) instead of im2col + GEMM
 #           (features within float32 rounding, about 3e-7 relative); CAFFE_DNNL=0 in
 #           the environment switches it off at run time; 0 (default for CUDA=1, where the
@@ -16,7 +16,8 @@
 #
 # Prints the install prefix (the cache entry) on its last line of stdout.
 # The cache key covers everything the build depends on: the source package
-# version, the patch, this script, the compiler, the libraries it links,
+# version, the applicable patches' diffs in series order (not their description
+# lines), this script and caffe-source.sh, the compiler, the libraries it links,
 # the Python and numpy versions and the CUDA settings. Reusing an entry takes
 # well under a second.
 set -euo pipefail
@@ -25,7 +26,6 @@ PYTHON=${1:?usage: build.sh PYTHON [0|1]}
 CUDA=${2:-0}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${BRUSHSTROKES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/brushstrokes}
-SRC_VERSION=1.0.0+git20180821.99bd997-8
 CUDA_ARCH_BIN=${CUDA_ARCH_BIN:-80 86 89 90}
 CUDA_ARCH_PTX=${CUDA_ARCH_PTX:-90}
 CUBLAS_PIN=nvidia-cublas==13.0.0.19
@@ -33,15 +33,18 @@ CURAND_PIN=nvidia-curand==10.4.0.35
 JOBS=${JOBS:-$(nproc)}
 OPENMP=${OPENMP:-1}
 DNNL=${DNNL:-$([ "$CUDA" = 1 ] && echo 0 || echo 1)}
+CUDNN=0  # cuDNN builds are build-cuda.sh's
 
 log() { echo "[caffe] $*" >&2; }
+# shellcheck source=tools/caffe/caffe-source.sh
+. "$HERE/caffe-source.sh"
 
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 
 key_material() {
-    echo "src=$SRC_VERSION cuda=$CUDA openmp=$OPENMP dnnl=$DNNL"
-    sha256sum "$HERE/brushstrokes-fixes.patch" "$HERE/cpu-speed.patch" "$HERE/dnnl-conv.patch" \
-        "$HERE/build.sh" | cut -d' ' -f1
+    echo "src=$CAFFE_SRC_VERSION cuda=$CUDA openmp=$OPENMP dnnl=$DNNL"
+    series_key
+    sha256sum "$HERE/build.sh" "$HERE/caffe-source.sh" | cut -d' ' -f1
     "$PYTHON" -c 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'
     c++ --version | head -1
     for p in libboost-python-dev libprotobuf-dev libgoogle-glog-dev libgflags-dev libopenblas-dev libdnnl-dev; do
@@ -67,32 +70,13 @@ fi
 log "building Caffe ($VARIANT) into $ENTRY (on 2 cores: about 7 min for CPU, 30-50 min for CUDA with four GPU architectures)"
 WORK="$ENTRY.work"
 rm -rf "$WORK" "$ENTRY"
-mkdir -p "$WORK/apt/lists/partial" "$WORK/apt/sources.list.d"
-
-# Debian 12 has no caffe; its source package from Debian 11 builds here.
-# A private sources list leaves the system's apt configuration untouched.
-echo "deb-src http://deb.debian.org/debian bullseye main" > "$WORK/apt/sources.list"
-APT_OPTS=(-o "Dir::Etc::SourceList=$WORK/apt/sources.list"
-          -o "Dir::Etc::SourceParts=$WORK/apt/sources.list.d"
-          -o "Dir::State::Lists=$WORK/apt/lists"
-          -o "APT::Sandbox::User=root")
-(cd "$WORK" && apt-get -qq "${APT_OPTS[@]}" update >&2 \
-    && apt-get -qq "${APT_OPTS[@]}" source "caffe=$SRC_VERSION" >&2) || {
-    log "could not fetch Debian's caffe source package ($SRC_VERSION)."
-    log "Check that deb.debian.org is reachable, then run 'make setup' again."
-    exit 1
-}
-SRC=$(find "$WORK" -maxdepth 1 -type d -name 'caffe-*' | head -1)
-patch -d "$SRC" -p1 --quiet < "$HERE/brushstrokes-fixes.patch"
-OMP_FLAGS=""
-if [ "$OPENMP" = 1 ]; then
-    patch -d "$SRC" -p1 --quiet < "$HERE/cpu-speed.patch"
-    OMP_FLAGS="-fopenmp"
+mkdir -p "$WORK"
+SRC=$(caffe_source "$WORK")
+if [ "$DNNL" = 1 ] && [ ! -f /usr/include/dnnl.hpp ]; then
+    log "DNNL=1 needs oneDNN: apt-get install libdnnl-dev (or DNNL=0)"; exit 1
 fi
-if [ "$DNNL" = 1 ]; then
-    [ -f /usr/include/dnnl.hpp ] || { log "DNNL=1 needs oneDNN: apt-get install libdnnl-dev (or DNNL=0)"; exit 1; }
-    patch -d "$SRC" -p1 --quiet < "$HERE/dnnl-conv.patch"
-fi
+apply_series "$SRC"
+OMP_FLAGS=$([ "$OPENMP" = 1 ] && echo -fopenmp || true)
 
 PY_INC=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 PY_LIB=$("$PYTHON" -c 'import sysconfig, os; print(os.path.join(sysconfig.get_config_var("LIBDIR"), sysconfig.get_config_var("LDLIBRARY")))')
