@@ -9,7 +9,7 @@ LINT := $(PY) -m ruff check . && for f in $$(git ls-files 'lessons/*.py'); do \
 .PHONY: setup demo test lint docs serve bench doctor cuda-build-check caffe-cuda bundle device-pack device-dry-run screenshots references figures mutants clean
 
 setup:
-	@bash tools/setup.sh CUDA=$(CUDA)
+	@bash tools/setup/setup.sh CUDA=$(CUDA)
 
 # Lesson 3 with the reference solutions and the defaults: the cat painted in the style of The Scream, in output/.
 demo: setup
@@ -19,7 +19,7 @@ test: setup
 	$(LINT)
 	$(PY) -m pytest tests/ -q
 	$(PY) -m pytest checks/ -q --solutions
-	$(PY) tools/check_untouched_lessons.py
+	$(PY) tools/dev/check_untouched_lessons.py
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 
 docs: setup
@@ -37,7 +37,7 @@ doctor: setup
 # pycaffe vs PyTorch CPU (from its own environment, ~/.cache/brushstrokes/bench-venv): the net alone, then
 # `brushstrokes paint` end to end; last line the paint ratio at 256 px
 bench: setup
-	$(PY) tools/bench_checks.py
+	$(PY) tools/dev/bench_checks.py
 	$(PY) tools/bench.py
 	$(PY) tools/bench.py --paint
 
@@ -55,14 +55,14 @@ caffe-cuda: setup
 # A relocatable runtime (Python 3.11, the packages, Caffe, the Debian 12 libraries it links) for a machine
 # without them: output/bundle/brushstrokes-runtime.tar.xz. Default: the caffe-cuda build; CAFFE_PREFIX=... another.
 bundle: setup
-	tools/bundle.sh $(CAFFE_PREFIX)
+	tools/gpu/bundle.sh $(CAFFE_PREFIX)
 
-# The GPU check's payload in output/device/part1..N (tools/device_check.sh says which calls to make),
+# The GPU check's payload in output/device/part1..N (tools/gpu/device_check.sh says which calls to make),
 # and its dry run here, on the CPU.
 device-pack: setup
-	tools/device_check.sh pack
+	tools/gpu/device_check.sh pack
 device-dry-run: device-pack
-	tools/device_check.sh run --cpu
+	tools/gpu/device_check.sh run --cpu
 
 # The checks' reference outputs (checks/references/) and the docs' figures (docs/assets/figures/), from solutions/.
 references: setup

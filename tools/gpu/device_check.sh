@@ -2,13 +2,13 @@
 # The GPU check of the CUDA + cuDNN build, prepared here and run on a lent GPU machine (Ubuntu 24.04,
 # Python 3.12, no boost, no package access), where it uses the relocatable bundle (`make bundle`).
 #
-#   tools/device_check.sh pack         here: make the bundle and split it, with the raw VGG19 weights and
+#   tools/gpu/device_check.sh pack         here: make the bundle and split it, with the raw VGG19 weights and
 #                                      the normalised model's record, into output/device/part1..N
 #                                      (each at most PART_MB MiB, default 44, so that a part plus the
 #                                      repository fits in one call's 64 MiB); prints the calls to make
-#   tools/device_check.sh stage        there, one call per part, carrying output/device/partK: keeps the
+#   tools/gpu/device_check.sh stage        there, one call per part, carrying output/device/partK: keeps the
 #                                      part in $STAGE (/tmp/brushstrokes-device) while the machine stays warm
-#   tools/device_check.sh run [--cpu]  there, the last call (it may carry the last part itself): puts the
+#   tools/gpu/device_check.sh run [--cpu]  there, the last call (it may carry the last part itself): puts the
 #                                      payload together, unpacks the bundle, remakes the normalised weights
 #                                      (byte-identical, md5-checked), then, within DEADLINE_S (default 450 s):
 #                                      1. one forward/backward on the GPU against the same on its CPU
@@ -19,7 +19,7 @@
 #                                      and writes the logs and references to $OUT (output/device-check here).
 #                                      --cpu: all of it on the CPU, shorter bench: a dry run without a GPU.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 REPO=$PWD
 STAGE=${BRUSHSTROKES_DEVICE_STAGE:-/tmp/brushstrokes-device}
 PART_MB=${PART_MB:-44}
@@ -29,7 +29,7 @@ say() { echo "[device-check] $*"; }
 
 pack() {
     local bundle models payload
-    bundle=$(tools/bundle.sh ${CAFFE_PREFIX:+"$CAFFE_PREFIX"} | tail -1)
+    bundle=$(tools/gpu/bundle.sh ${CAFFE_PREFIX:+"$CAFFE_PREFIX"} | tail -1)
     models="$CACHE/models"
     for f in vgg19_conv.caffemodel vgg19_conv.caffemodel.md5 vgg19_conv_normalised.json; do
         [ -f "$models/$f" ] || { say "missing $models/$f: run make setup first"; exit 1; }
@@ -58,9 +58,9 @@ pack() {
     du -h output/device/part*/chunk.* | sed 's/^/    /'
     say "on the GPU machine, one call each, back to back (the machine stays warm about 30 s between calls):"
     for i in $(seq 1 $((n - 1))); do
-        echo "    carry [\"output/device/part$i\"]  command: bash tools/device_check.sh stage"
+        echo "    carry [\"output/device/part$i\"]  command: bash tools/gpu/device_check.sh stage"
     done
-    echo "    carry [\"output/device/part$n\"]  command: bash tools/device_check.sh run   (timeout_s 540)"
+    echo "    carry [\"output/device/part$n\"]  command: bash tools/gpu/device_check.sh run   (timeout_s 540)"
 }
 
 stage() {
@@ -76,7 +76,7 @@ stage() {
     for c in $(sed -n 's/^chunks //p' "$STAGE/chunks/MANIFEST"); do
         [ -f "$STAGE/chunks/$c" ] || missing="$missing $c"
     done
-    if [ -n "$missing" ]; then say "still missing:$missing"; else say "all parts here: run 'tools/device_check.sh run'"; fi
+    if [ -n "$missing" ]; then say "still missing:$missing"; else say "all parts here: run 'tools/gpu/device_check.sh run'"; fi
 }
 
 unpack() {
@@ -163,7 +163,7 @@ print("NVIDIA libraries loaded:", *libs, sep="\n    ")'
     local bench_args=(--torch-python python3)
     [ $cpu = 1 ] && bench_args=(--cpu --sizes 128 --rounds 1 --reps 2)
     step "2. bench, pycaffe $mode$([ $cpu = 1 ] || echo ' vs PyTorch fp32 + cuDNN')" 150 "$out/bench.txt" \
-        "$py" tools/caffe/device_bench.py "${bench_args[@]}" --weights "$STAGE/vgg19_conv_weights.npz"
+        "$py" tools/gpu/device_bench.py "${bench_args[@]}" --weights "$STAGE/vgg19_conv_weights.npz"
     step "3. pytest checks/ --solutions on the $mode" 150 "$out/checks.txt" \
         "$py" -m pytest checks/ --solutions -q -p no:cacheprovider
     step "4a. references made on the $mode" 60 "$out/references.txt" bash -c "

@@ -3,7 +3,7 @@
 The target is under 30 s on a 2-core machine. The bench stops with an error instead of timing a broken
 suite: on solutions/ every check must pass (pytest exit 0); on the stubs the checks must run and fail as
 learners see them (exit 1, not a collection, usage or internal error).
-Usage: .venv/bin/python tools/bench_checks.py [--repeats 3]
+Usage: .venv/bin/python tools/dev/bench_checks.py [--repeats 3]
 """
 
 from __future__ import annotations

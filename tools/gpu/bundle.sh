@@ -7,7 +7,7 @@
 # (libcaffe, pycaffe) and the Debian 12 shared libraries all of them link, except glibc itself
 # and the NVIDIA driver. One tar.xz; unpack it anywhere and run its bin/python.
 #
-# Usage: tools/bundle.sh [CAFFE_PREFIX]
+# Usage: tools/gpu/bundle.sh [CAFFE_PREFIX]
 #   CAFFE_PREFIX  the Caffe build to ship (default: the CUDA + cuDNN build of
 #                 tools/caffe/build-cuda.sh, built first if it is not cached)
 #   NVIDIA=1      also ship cuBLAS, cuRAND and cuDNN from the build's PyPI wheels (about 1.2 GB
@@ -18,7 +18,7 @@
 # Cached in ~/.cache/brushstrokes/bundle/<key>.tar.xz (keyed by this script, the Caffe build and
 # the packages), copied to output/bundle/brushstrokes-runtime.tar.xz. Prints that path last.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$PWD
 VENV_PY=$ROOT/.venv/bin/python
 CACHE=${BRUSHSTROKES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/brushstrokes}

@@ -4,9 +4,9 @@
 #   2. .venv on Python 3.11 (shared libpython) with the pinned requirements
 #   3. Caffe + pycaffe built from Debian's source package, cached outside the repo
 #   4. the real VGG19 weights and their normalised copy (verified, repaired when broken)
-# Usage: tools/setup.sh [CUDA=auto|0|1]
+# Usage: tools/setup/setup.sh [CUDA=auto|0|1]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 CUDA=auto
 for arg in "$@"; do case "$arg" in CUDA=*) CUDA=${arg#CUDA=} ;; esac; done
