@@ -138,7 +138,8 @@ def test_stub_and_solution_share_the_signature(lesson, ex, existing):
 @pytest.mark.parametrize(("lesson", "ex"), EXERCISES)
 def test_stub_raises_not_implemented_naming_its_exercise(lesson, ex, existing):
     stub, _ = existing(lesson)
-    fn = getattr(stub, ex.function)
+    fn = getattr(stub, ex.function, None)
+    assert callable(fn), f"lessons/{lesson.module}.py has no {ex.function} (exercise {ex.id}): add its stub"
     required = [p for p in inspect.signature(fn).parameters.values() if p.default is inspect.Parameter.empty]
     with pytest.raises(NotImplementedError, match=re.escape(ex.id)):  # lessons/<module>.py's stub names its id
         fn(*[None] * len(required))
