@@ -6,10 +6,20 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parents[1]
+ROOT = PACKAGE.parent
 DATA = ROOT / "data"
-MODELS = ROOT / "models"
 OUTPUT = ROOT / "output"
+
+
+def models_dir(root: Path = ROOT, package: Path = PACKAGE) -> Path:
+    """The folder of vgg19.prototxt and checksums.txt: models/ in the repository, or brushstrokes/models (the
+    wheel's package data) in an installed package."""
+    in_repo = root / "models"
+    return in_repo if (in_repo / "vgg19.prototxt").is_file() else package / "models"
+
+
+MODELS = models_dir()
 
 CAT = DATA / "chelsea.png"
 SCREAM = DATA / "scream.jpg"
