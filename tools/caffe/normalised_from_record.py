@@ -3,7 +3,7 @@
 The record (brushstrokes/net/normalise.py) keeps each layer's mean activations as exact float64 values,
 so scaling the raw weights by them again gives the same bytes on any machine: no images, no forward
 passes. The result's md5 is checked against the record's. Used where only the raw weights and the
-record can travel (tools/device_check.sh).
+record can travel (tools/gpu/device_check.sh).
 Usage: python tools/caffe/normalised_from_record.py RAW.caffemodel RECORD.json
 """
 
