@@ -3,23 +3,17 @@ algorithm: the result type, the progress loop, VGG19's layer names, Adam, the pi
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
 
-from brushstrokes.base.i18n import Text, language
 from brushstrokes.net.images import MEAN_BGR, RGB_TO_YIQ
 from brushstrokes.net.layers import STYLE_LAYERS, relu_name
 from brushstrokes.runs.adam import Adam
+from brushstrokes.runs.stop import KEEP_RESULT, joined
 
 __all__ = ["Adam", "MEAN_BGR", "RGB_TO_YIQ", "Reconstruction", "STYLE_LAYERS", "progress", "relu_name"]
-
-STOPPING = Text("Ctrl-C: finishing this iteration and keeping the result (press Ctrl-C again to stop at once, "
-                "without a result)",
-                "Ctrl-C：完成这一次迭代后停止，并保留结果（再按一次 Ctrl-C 会立即停止，不保留结果）")
 
 
 class Reconstruction(NamedTuple):
@@ -34,34 +28,14 @@ class Reconstruction(NamedTuple):
     snapshots: dict[int, np.ndarray]
 
 
-class _StopFlag:
-    requested = False
-
-
 def progress(iters: int, desc: str = "iterations") -> Iterator[int]:
-    """range(iters) with a progress bar; the first Ctrl-C ends the loop early and keeps the result.
-
-    A second Ctrl-C interrupts at once.
-    """
+    """range(iters) with a progress bar; the first Ctrl-C ends the loop early (after at least one iteration) and
+    keeps the result, a second interrupts at once (brushstrokes.runs.stop: the run's handler, or its own)."""
     from tqdm import tqdm
 
-    flag = _StopFlag()
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        def stop(signum, frame):
-            if flag.requested:
-                raise KeyboardInterrupt
-            flag.requested = True
-            print("\n" + STOPPING(language()))
-
-        previous = signal.signal(signal.SIGINT, stop)
-    try:
-        with tqdm(total=iters, desc=desc, unit="it", leave=False, disable=None) as bar:
-            for i in range(iters):
-                if flag.requested:
-                    return
-                yield i
-                bar.update(1)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    with joined(KEEP_RESULT) as stop, tqdm(total=iters, desc=desc, unit="it", leave=False, disable=None) as bar:
+        for i in range(iters):
+            if i and stop.requested:
+                return
+            yield i
+            bar.update(1)

@@ -37,10 +37,11 @@ from pathlib import Path
 
 import pytest
 
-from brushstrokes import course, lesson_support
+from brushstrokes import course
 from brushstrokes.base.errors import BrushstrokesError
 from brushstrokes.base.i18n import LANGUAGES, Text, in_every_language, in_language, language
 from brushstrokes.learner import places, progress
+from brushstrokes.runs import stop
 from checks import messages as msg
 from checks.compare import CheckFailed
 from checks.target import Graded, Target, display, learner_frame
@@ -69,7 +70,7 @@ class LearnerExit(BaseException):  # noqa: N818 -- what os._exit and a stray Key
 
 
 class _NoSigint(types.SimpleNamespace):
-    """Stands in for the `signal` module inside brushstrokes.lesson_support during a check: its progress helper
+    """Stands in for the `signal` module inside brushstrokes.runs.stop during a check: the lessons' progress helper
     may not replace the grader's Ctrl-C handler (one Ctrl-C would otherwise end the loop and grade it wrong)."""
 
     def __getattr__(self, name: str):
@@ -322,8 +323,8 @@ class GradingPlugin:
 
     def _bounded(self, item: pytest.Item):
         """Run one phase of a check with the time limit, a guarded os._exit and a guarded Ctrl-C handler."""
-        exit_, shim = os._exit, lesson_support.signal
-        os._exit, lesson_support.signal = self._exit, _NoSigint()
+        exit_, shim = os._exit, stop.signal
+        os._exit, stop.signal = self._exit, _NoSigint()
         previous = signal.signal(signal.SIGALRM, self._on_alarm)
         if self.timeout > 0:
             signal.setitimer(signal.ITIMER_REAL, self.timeout, 1.0)  # again every second if it is swallowed
@@ -336,7 +337,7 @@ class GradingPlugin:
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-            os._exit, lesson_support.signal = exit_, shim
+            os._exit, stop.signal = exit_, shim
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item):

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from brushstrokes.base import paths
-from brushstrokes.runs.painting import BYTES_PER_PIXEL, PaintSettings, style_size, working_size
+from brushstrokes.runs.paint import BYTES_PER_PIXEL, PaintSettings, style_size, working_size
 
 CLI = [sys.executable, "-m", "brushstrokes", "paint"]
 CAT, SCREAM = str(paths.CAT), str(paths.SCREAM)
@@ -163,7 +163,7 @@ def test_style_target_does_not_depend_on_the_paintings_size(vgg):
     from brushstrokes.net import images
     from brushstrokes.net.layers import STYLE_LAYERS, set_input_shape
     from brushstrokes.net.vgg import features
-    from brushstrokes.runs.painting import painting_grams
+    from brushstrokes.runs.paint import painting_grams
     from brushstrokes.runs.style_targets import layer_positions
     from solutions import lesson2_style as l2
 

@@ -345,26 +345,24 @@ def test_a_paint_mistake_in_chinese(tmp_path, old_paint):
 # ---------------------------------------------------------------- a run ending in NaN with the reference code
 
 def test_style_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path, monkeypatch):
-    from brushstrokes.runs import style_demo
+    from brushstrokes.runs import fast_style, style
 
     out = old_pictures(tmp_path / "out", STYLE_PICTURES)
-    module, path = style_demo.lesson_module("solutions", None)
 
-    def diverging(net, targets, x0, **kwargs):
+    def diverging(net, targets, x0, *args, **kwargs):
         return x0.copy(), [1.0, float("nan")], {0: x0.copy()}
 
-    monkeypatch.setattr(module, "synthesize", diverging)
-    monkeypatch.setattr(style_demo, "lesson_module", lambda use, folder: (module, path))
+    monkeypatch.setattr(fast_style, "synthesize", diverging)  # the reference path's texture loop
     before = digests(out)
     with pytest.raises(BrushstrokesError) as err:
-        style_demo.run_style(paths.SCREAM, longest=32, iters=2, out=out)
+        style.run_style(paths.SCREAM, longest=32, iters=2, out=out)
     assert "the run ended with NaN or inf at iteration 1" in err.value.message
     assert "exercise" not in err.value.message and "--lr" in err.value.todo and "doctor" in err.value.todo
     assert digests(out) == before
 
 
 def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path, monkeypatch):
-    from brushstrokes.runs import painting
+    from brushstrokes.runs import paint
     from brushstrokes.runs.paint_settings import PaintSettings
 
     out = old_pictures(tmp_path / "out", PAINT_PICTURES)
@@ -373,10 +371,10 @@ def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path
         loss_grad(x0)
         return x0.copy(), [1.0, float("inf")], {0: x0.copy()}
 
-    monkeypatch.setattr(painting, "reference_lbfgs", diverging)  # the reference path's L-BFGS run
+    monkeypatch.setattr(paint, "reference_lbfgs", diverging)  # the reference path's L-BFGS run
     before = digests(out)
     with pytest.raises(BrushstrokesError) as err:
-        painting.paint_files(PaintSettings(content=paths.CAT, styles=[paths.SCREAM], out=out, size=32, iters=2))
+        paint.paint_files(PaintSettings(content=paths.CAT, styles=[paths.SCREAM], out=out, size=32, iters=2))
     assert "the run ended with NaN or inf at iteration 1" in err.value.message
     assert "exercise" not in err.value.message and "--ratio" in err.value.todo and "doctor" in err.value.todo
     assert digests(out) == before
@@ -386,7 +384,7 @@ def test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise(tmp_path
 
 @pytest.mark.parametrize("command", ["style", "paint"])
 def test_a_full_disk_while_saving_keeps_the_old_pictures(tmp_path, monkeypatch, command):
-    from brushstrokes.runs import painting, plotting, style_demo
+    from brushstrokes.runs import paint, plotting, style
     from brushstrokes.runs.paint_settings import PaintSettings
 
     def full(*args, **kwargs):
@@ -397,9 +395,9 @@ def test_a_full_disk_while_saving_keeps_the_old_pictures(tmp_path, monkeypatch, 
     before = digests(out)
     with pytest.raises(BrushstrokesError) as err:
         if command == "style":
-            style_demo.run_style(paths.SCREAM, longest=32, iters=1, out=out)
+            style.run_style(paths.SCREAM, longest=32, iters=1, out=out)
         else:
-            painting.paint_files(PaintSettings(content=paths.CAT, styles=[paths.SCREAM], out=out, size=32, iters=1))
+            paint.paint_files(PaintSettings(content=paths.CAT, styles=[paths.SCREAM], out=out, size=32, iters=1))
     assert "(No space left on device); nothing was replaced" in err.value.message
     assert "free some space" in err.value.todo
     assert digests(out) == before

@@ -175,7 +175,7 @@ def paint_inputs(size: int, path: Path) -> None:
     photo, the painting at its own aspect ratio, the seeded noise start, alpha, beta and the layers (written whole)."""
     sys.path.insert(0, str(ROOT))
     from brushstrokes.net import images
-    from brushstrokes.runs.painting import PaintSettings, style_size, working_size
+    from brushstrokes.runs.paint import PaintSettings, style_size, working_size
 
     s = PaintSettings(size=size, iters=PAINT_ITERS)
     w, h = working_size(images.open_image(s.content).size, s.size)
@@ -211,8 +211,8 @@ def caffe_paint_worker(sizes: list[int]) -> dict:
     of Caffe's passes and of SciPy's compiled routine; iterations, evaluations, the final loss."""
     sys.path.insert(0, str(ROOT))
     from brushstrokes.net.vgg import load_vgg19
-    from brushstrokes.runs import lbfgsb, painting
-    from brushstrokes.runs.painting import PaintSettings, paint_picture
+    from brushstrokes.runs import lbfgsb, paint
+    from brushstrokes.runs.paint import PaintSettings, paint_picture
 
     clock = {"caffe": 0.0, "scipy": 0.0, "evals": 0}
     routine = lbfgsb._routine()
@@ -226,13 +226,13 @@ def caffe_paint_worker(sizes: list[int]) -> dict:
             clock["evals"] += int(a[11][0] == 3)
 
     lbfgsb._routine = lambda: Timed
-    run = painting.reference_lbfgs
+    run = paint.reference_lbfgs
 
     def timed_run(*args, **kwargs):  # the shares count the optimisation only, as done.seconds does
         clock.update(caffe=0.0, scipy=0.0, evals=0)
         return run(*args, **kwargs)
 
-    painting.reference_lbfgs = timed_run
+    paint.reference_lbfgs = timed_run
     net, out = load_vgg19(normalised=True, shape=(64, 64)), {}
     timing_net(net, clock)
     for size in sizes:

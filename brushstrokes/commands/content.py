@@ -10,7 +10,7 @@ from brushstrokes.runs import validate
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes.runs.content_demo import run_content
+    from brushstrokes.runs.content import run_content
 
     run_content(image=args.image, longest=args.size, layer=args.layer, iters=args.iters, lr=args.lr,
                 seed=args.seed, use=args.use, out=args.out, lessons_dir=args.lessons_dir)

@@ -37,9 +37,6 @@ COUNT = Text("{option} gives {n} numbers for {m} {what}", "{option} 给了 {n} �
 COUNT_TODO = Text("give one number per {what}, separated by commas", "每个{what}给一个数，用逗号分隔")
 SUM_ZERO = Text("{option} must not all be 0", "{option} 不能全为 0")
 NOT_NUMBERS = Text("{option}: {value!r} is not a list of numbers", "{option}：{value!r} 不是一串数字")
-GPU_MISSING = Text("--device gpu, but {reason}", "指定了 --device gpu，但{reason}")
-GPU_TODO = Text("use --device cpu (or auto), or build Caffe with CUDA: `make setup CUDA=1`",
-                "改用 --device cpu（或 auto），或用 CUDA 编译 Caffe：`make setup CUDA=1`")
 
 
 def numbers(option: str, text: str) -> tuple[float, ...]:
@@ -54,10 +51,8 @@ def numbers(option: str, text: str) -> tuple[float, ...]:
 
 def settings(args: argparse.Namespace) -> PaintSettings:
     """The run's settings from the parsed options, each one checked before any work; BrushstrokesError on the
-    first bad one, echoing the value given and saying what to use."""
-    from brushstrokes.net.images import MAX_SIDE
-    from brushstrokes.runs.painting import output_names
-
+    first bad one, echoing the value given and saying what to use. The pictures, the sizes they give, --device
+    and --out are checked next, by the run (brushstrokes/runs/pipeline.py)."""
     iters = validate.iterations(args.iters)
     numbers_given = {
         "lr": validate.step_size(args.lr),
@@ -76,21 +71,13 @@ def settings(args: argparse.Namespace) -> PaintSettings:
     if args.style_blend_weights is not None:
         blend = checked_weights("--style-blend-weights", args.style_blend_weights, len(args.style),
                                 Text("paintings", "画"))
-    validate.image_file(args.content, option="CONTENT")
-    h, w = validate.working_size(args.content, args.size)
-    style_scale = validate.positive(args.style_scale, "--style-scale", example=1,
-                                    most=round(MAX_SIDE / max(h, w), 2))  # the painting at most MAX_SIDE px
-    for path in args.style:
-        validate.image_file(path, option="STYLE")
-    check_device(args.device)
     s = PaintSettings(
         content=args.content, styles=list(args.style), out=args.out, size=args.size, content_layer=args.content_layer,
         style_layers=style_layers, style_layer_weights=layer_weights, weights=args.weights, pooling=args.pooling,
         init=args.init, optimizer=args.optimizer, iters=iters, seed=seed, original_colors=args.original_colors,
-        style_blend_weights=blend, style_fit=args.style_fit, style_scale=style_scale, device=args.device,
+        style_blend_weights=blend, style_fit=args.style_fit, style_scale=args.style_scale, device=args.device,
         save_every=save_every, use="lessons" if args.lessons_dir is not None else args.use,
         lessons_dir=args.lessons_dir, **numbers_given)
-    s.out = validate.out_folder(args.out, names=output_names(s))
     return s
 
 
@@ -106,7 +93,7 @@ def checked_style_weight(value: float | None, option: str = "--style-weight") ->
 
 def checked_style_scale(value: float, option: str = "--style-scale") -> float:
     """The painting's size relative to the photo's, before the photo is known: at most MAX_SIDE / MIN_SIDE
-    (settings() then checks it against the photo's working size)."""
+    (the run then checks it against the photo's working size: runs/paint.style_scale_for)."""
     from brushstrokes.net.images import MAX_SIDE, MIN_SIDE
 
     return validate.positive(value, option, most=MAX_SIDE / MIN_SIDE, example=1)
@@ -123,17 +110,6 @@ def checked_layers(args: argparse.Namespace) -> tuple[str, ...]:
         if style_layers.count(layer) > 1:
             raise BrushstrokesError(TWICE(lang, layers=args.style_layers, layer=layer), TWICE_TODO(lang))
     return style_layers
-
-
-def check_device(device: str) -> None:
-    """--device gpu only where Caffe can use a GPU."""
-    if device == "gpu":
-        from brushstrokes.net.caffe_env import gpu_status
-
-        usable, reason = gpu_status()
-        if not usable:
-            lang = language()
-            raise BrushstrokesError(GPU_MISSING(lang, reason=reason), GPU_TODO(lang))
 
 
 def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[float, ...]:
@@ -153,7 +129,7 @@ def checked_weights(option: str, text: str, count: int, what: Text) -> tuple[flo
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from brushstrokes.runs.painting import paint_files
+    from brushstrokes.runs.paint import paint_files
 
     s = settings(args)
     if args.device == "cpu":

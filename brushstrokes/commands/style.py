@@ -12,7 +12,7 @@ from brushstrokes.runs import validate
 
 
 def run(args: argparse.Namespace) -> int:
-    from brushstrokes.runs.style_demo import run_style
+    from brushstrokes.runs.style import run_style
 
     run_style(image=args.image, layers=args.layers, longest=args.size, iters=args.iters, lr=args.lr,
               weights=args.weights, seed=args.seed, use=args.use, out=args.out, lessons_dir=args.lessons_dir)

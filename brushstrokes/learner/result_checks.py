@@ -34,6 +34,10 @@ NOT_FINISHED_TODO = Text("fill it in, check it with `brushstrokes check {id}`, t
 NO_FUNCTION = Text("{file} has no function {function} (exercise {id})", "{file} 中没有函数 {function}（练习 {id}）")
 NO_FUNCTION_TODO = Text("put it back: `git show HEAD:lessons/{module}.py` prints the original stub",
                         "把它加回来：`git show HEAD:lessons/{module}.py` 会显示原来的练习桩")
+ORIGINAL_TODO = Text("put it back: {original} holds the original stub", "把它加回来：{original} 中有原来的练习桩")
+ORIGINAL_IN_GIT = Text("`git show HEAD:{file}` (prints it, without touching your file)",
+                       "`git show HEAD:{file}`（只显示，不会改动你的文件）")
+ORIGINAL_COPY = Text("the project's {file}", "项目中的 {file}")
 RAISED = Text("{file} line {line}, in {function} (exercise {id}): {error}",
               "{file} 第 {line} 行，{function}（练习 {id}）：{error}")
 RAISED_TODO = Text("fix that line (`brushstrokes check {id}` shows more), then run this again; "
@@ -79,7 +83,16 @@ NOT_FINITE_LOOP = Text("the run ended with NaN or inf at iteration {i}, though e
                        "请检查 {file} 中的 {function}（练习 {id}）")
 NOT_FINITE_LOOP_TODO = Text("`brushstrokes check {id}` shows what is off; the old pictures in {out} are untouched",
                             "`brushstrokes check {id}` 会指出问题所在；{out} 中原来的图片没有改动")
+NOT_FINITE_CALLS = Text("the run ended with {what} at iteration {i}, though {calls} each returned finite values from "
+                        "finite inputs: look at {function} (exercise {id}) in {file}",
+                        "运行在第 {i} 次迭代以 {what} 结束，而 {calls} 对有限的输入都返回了有限的值："
+                        "请检查 {file} 中的 {function}（练习 {id}）")
 NOT_FINITE = Text("the run ended with NaN or inf at iteration {i}", "运行在第 {i} 次迭代出现了 NaN 或 inf")
+NOT_FINITE_WHAT = Text("the run ended with {what} at iteration {i}", "运行在第 {i} 次迭代以 {what} 结束")
+WHAT_NAN = Text("a NaN or inf loss", "NaN 或 inf 损失")
+WHAT_IMAGE = Text("NaN or inf in the image", "图像中有 NaN 或 inf")
+AND = Text("{first} and {last}", "{first} 和 {last}")
+COMMA = {"en": ", ", "zh": "、"}
 NOT_FINITE_TODO = Text("try a smaller {option} (this run: {value}) and run `brushstrokes doctor` to check the "
                        "weights; the old pictures in {out} are untouched",
                        "试试更小的 {option}（这次是 {value}），并运行 `brushstrokes doctor` 检查权重；"
@@ -110,12 +123,22 @@ def exercise_id(function: str, module: str) -> str | None:
     return next((ex.id for ex in find(function) if ex.id.split(".")[0] in numbers), None)
 
 
-def require(module: ModuleType, path: Path, functions: dict[str, str]) -> None:
-    """Every function of `functions` ({name: exercise id}) exists in `module` (loaded from `path`)."""
+def require(module: ModuleType, path: Path, functions: dict[str, str], point_to_original: bool = False) -> None:
+    """Every function of `functions` ({name: exercise id}) exists in `module` (loaded from `path`).
+
+    point_to_original: the fix names where the original stub is (`git show` for a file of the project, the
+    project's lessons/ file for a copy elsewhere) instead of the `git show` command for lessons/.
+    """
     for function, exercise in functions.items():
-        if not callable(getattr(module, function, None)):
+        if callable(getattr(module, function, None)):
+            continue
+        if not point_to_original:
             raise fail(NO_FUNCTION, NO_FUNCTION_TODO, file=display(path), function=function, id=exercise,
                         module=Path(path).stem)
+        lang, path = language(), Path(path)
+        original = (ORIGINAL_IN_GIT(lang, file=path.relative_to(ROOT)) if path.is_relative_to(ROOT)
+                    else ORIGINAL_COPY(lang, file=f"lessons/{path.name}"))
+        raise fail(NO_FUNCTION, ORIGINAL_TODO, file=display(path), function=function, id=exercise, original=original)
 
 
 def innermost_frame(tb: TracebackType | None, paths: Iterable[Path]) -> tuple[Path, str, int] | None:
@@ -300,13 +323,30 @@ def first_not_finite(losses: list[float]) -> int:
     return next((i for i, v in enumerate(losses) if not np.isfinite(v)), len(losses) - 1)
 
 
-def not_finite(losses: list[float], out: str, option: str, value: object, loop: tuple[str, str, Path] | None
-               ) -> BrushstrokesError:
+def listed(names: Iterable[str]) -> str:
+    """'a, b and c' in the learner's language."""
+    lang, names = language(), list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return AND(lang, first=COMMA[lang].join(names[:-1]), last=names[-1])
+
+
+def not_finite(losses: list[float], out: str, option: str, value: object, loop: tuple[str, str, Path] | None,
+               calls: tuple[str, ...] | None = None) -> BrushstrokesError:
     """The error for a run that ended with NaN or inf. loop: (function, exercise, file) of the learner's loop when
-    it is the cause (every function it calls was checked for NaN from finite inputs); else the step size is."""
+    it is the cause (every function it calls was checked for NaN from finite inputs); else the step size is.
+    calls: the functions the loop calls, named in the message, which then also says whether a loss or only the
+    image went NaN (lesson 1's run)."""
     i = first_not_finite(losses)
+    if calls is None:
+        if loop is not None:
+            function, exercise, path = loop
+            return fail(NOT_FINITE_LOOP, NOT_FINITE_LOOP_TODO, i=i, function=function, id=exercise,
+                         file=display(path), out=out)
+        return fail(NOT_FINITE, NOT_FINITE_TODO, i=i, option=option, value=value, out=out)
+    what = (WHAT_NAN if not all(np.isfinite(v) for v in losses) else WHAT_IMAGE)(language())
     if loop is not None:
         function, exercise, path = loop
-        return fail(NOT_FINITE_LOOP, NOT_FINITE_LOOP_TODO, i=i, function=function, id=exercise,
-                     file=display(path), out=out)
-    return fail(NOT_FINITE, NOT_FINITE_TODO, i=i, option=option, value=value, out=out)
+        return fail(NOT_FINITE_CALLS, NOT_FINITE_LOOP_TODO, what=what, i=i, calls=listed(calls), function=function,
+                     id=exercise, file=display(path), out=out)
+    return fail(NOT_FINITE_WHAT, NOT_FINITE_TODO, what=what, i=i, option=option, value=value, out=out)

@@ -1,7 +1,8 @@
-"""The reference path's style loss: each Gram matrix once per evaluation, in float32.
+"""The reference path's style loss (`paint` and `style` with the solutions): each Gram matrix once per evaluation,
+in float32.
 
 Lesson 2's `style_layer_loss` and `style_layer_grad` each compute G = F F^T, in float64: clear, and what the checks
-compare against. A painting's run needs both from the same G, so this module computes G once per layer with a float32
+compare against. A run needs both from the same G, so this module computes G once per layer with a float32
 matrix product (the features are float32 already), takes the difference G - A and the loss in float64, and the
 gradient (G - A) F / (N^2 M^2), masked where F > 0, as a float32 product. Measured against lesson 2's functions: the
 loss agrees to about 1e-8 and the gradient to a few 1e-6 (relative), far below what moves a picture.
@@ -55,3 +56,35 @@ def total_loss_grad(net, x: np.ndarray, P: np.ndarray, A: dict[str, np.ndarray],
         g *= np.float32(beta)
     grads[content_layer] = grads.get(content_layer, 0) + alpha * lesson1.content_grad(F, P)
     return alpha * lesson1.content_loss(F, P) + beta * style, lesson2.backward_sweep(net, grads)
+
+
+def synthesize(net, targets: dict[str, np.ndarray], x0: np.ndarray, weights: dict[str, float], iters: int,
+               lr: float, tol: float, every: int, backward_sweep, stop) -> tuple[np.ndarray, list[float], dict]:
+    """Exercise 2.6's texture loop on the reference path, with the style loss above: Adam steps (runs/adam.Adam,
+    lr in grey levels) from x0 (1, 3, H, W), stopping when the loss moves by less than tol (relative) or when
+    stop.requested (after the first iteration); snapshots every `every` iterations. The same iterations as
+    solutions/lesson2_style.synthesize, whose defaults the caller passes. backward_sweep: exercise 2.5's."""
+    from tqdm import tqdm
+
+    from brushstrokes.net.layers import relu_name
+    from brushstrokes.runs.adam import Adam
+
+    layers = tuple(weights)
+    deepest = max(layers, key=list(net.blobs).index)
+    x, losses, snapshots, adam = x0.astype(np.float32).copy(), [], {}, Adam(lr)
+    with tqdm(total=iters, desc="iterations", unit="it", leave=False, disable=None) as bar:
+        for i in range(iters):
+            if i and stop.requested:
+                break
+            net.blobs["data"].data[...] = x
+            net.forward(end=relu_name(deepest))
+            loss, grads = style_loss({layer: net.blobs[layer].data[0] for layer in layers}, targets, weights)
+            losses.append(loss)
+            grad = backward_sweep(net, grads)
+            if i % every == 0:
+                snapshots[i] = x.copy()
+            if i > 0 and abs(losses[-2] - losses[-1]) < tol * losses[-2]:
+                break
+            x = adam.step(x, grad)
+            bar.update(1)
+    return x, losses, snapshots

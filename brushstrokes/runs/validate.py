@@ -7,7 +7,7 @@ Every command (content, style, paint) calls these first, so that a bad value cos
     lr = validate.positive(args.lr, "--lr", most=validate.MAX_LR)      # finite, > 0, <= most (None passes)
     seed = validate.seed(args.seed)                                     # 0 .. 2**32 - 1
     image = validate.image_file(args.image)                             # a regular image file (no FIFO, device)
-    h, w = validate.working_size(image, args.size)                      # (H, W) px VGG19 can take
+    w, h = validate.working_size(image, args.size)                      # (W, H) px VGG19 can take
     out = validate.out_folder(args.out, names=("result.png",))          # made if missing, writable
 
 Every numeric option of every command is also checked as it is parsed, by the same functions:
@@ -15,6 +15,7 @@ Every numeric option of every command is also checked as it is parsed, by the sa
     validate.bounded(p.add_argument("--iters", type=int, default=200), validate.iterations)
     validate.check_options(parser, args)       # brushstrokes.commands.one_line runs it after each parse
 
+Sizes of pictures are (W, H) in px, PIL's order, everywhere in brushstrokes/runs; array shapes are numpy's (H, W).
 Each raises brushstrokes.base.errors.BrushstrokesError (message and todo in the learner's language), which
 `brushstrokes` prints as one error and its fix, exit status 2.
 """
@@ -183,10 +184,16 @@ def check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
 def image_file(path: str | Path, option: str = "--image") -> Path:
     """An existing, readable image file (not a folder, FIFO or device; no more pixels than images.MAX_PIXELS)."""
+    picture_size(path, option)
+    return Path(path)
+
+
+def picture_size(path: str | Path, option: str = "--image") -> tuple[int, int]:
+    """(W, H) in px of an image file as shown (EXIF rotation applied), from its header only; every failure (not
+    a regular file, unreadable, too many pixels) is a BrushstrokesError naming the file."""
     from brushstrokes.net.images import image_size
 
-    image_size(path)  # reads the header only; every failure is a BrushstrokesError naming the file
-    return Path(path)
+    return image_size(path)
 
 
 def smallest_longest(size: tuple[int, int]) -> int | None:
@@ -203,14 +210,19 @@ def smallest_longest(size: tuple[int, int]) -> int | None:
 
 
 def working_size(image: str | Path, longest: int, option: str = "--size") -> tuple[int, int]:
-    """(H, W) in px that `image` is resized to for longest side `longest`, or an error echoing the value.
+    """(W, H) in px that `image` is resized to for longest side `longest`, or an error echoing the value.
 
     The error says which value would work, or that the picture is too thin for any.
     """
-    from brushstrokes.learner.loader import display
-    from brushstrokes.net.images import MAX_SIDE, MIN_SIDE, fit_size, image_size
+    return fitted_size(picture_size(image), longest, image, option)
 
-    size = image_size(image)
+
+def fitted_size(size: tuple[int, int], longest: int, image: str | Path, option: str = "--size") -> tuple[int, int]:
+    """(W, H) in px that a picture of `size` (W, H), the file `image`, is resized to for longest side `longest`,
+    or an error echoing the value (working_size without reading the file again)."""
+    from brushstrokes.learner.loader import display
+    from brushstrokes.net.images import MAX_SIDE, MIN_SIDE, fit_size
+
     shown = display(Path(image))
     least = smallest_longest(size)
     if least is None:
@@ -226,7 +238,7 @@ def working_size(image: str | Path, longest: int, option: str = "--size") -> tup
                     suggest=suggest)
     if max(w, h) > MAX_SIDE:
         raise fail(SIZE_LARGE, USE_SMALLER, option=option, value=longest, w=w, h=h, image=shown, high=MAX_SIDE)
-    return h, w
+    return w, h
 
 
 def out_folder(path: str | Path, option: str = "--out", names: Iterable[str] = ()) -> Path:

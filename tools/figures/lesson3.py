@@ -42,8 +42,7 @@ from brushstrokes.net import images
 from brushstrokes.net.layers import STYLE_LAYERS, set_input_shape
 from brushstrokes.net.vgg import features, load_vgg19
 from brushstrokes.runs import fast_style, plotting
-from brushstrokes.runs.paint_settings import DEFAULT_ITERS, DEFAULT_RATIO
-from brushstrokes.runs.painting import (
+from brushstrokes.runs.paint import (
     Painted,
     PaintSettings,
     paint_picture,
@@ -51,6 +50,7 @@ from brushstrokes.runs.painting import (
     picture_size,
     style_size,
 )
+from brushstrokes.runs.paint_settings import DEFAULT_ITERS, DEFAULT_RATIO
 from brushstrokes.runs.style_targets import layer_positions
 from solutions import lesson1_content as l1
 from solutions import lesson2_style as l2

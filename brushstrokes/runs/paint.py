@@ -1,32 +1,32 @@
-"""Lesson 3 end to end, behind `brushstrokes paint`: pictures in, targets, the optimiser, pictures out.
+"""`brushstrokes paint`, lesson 3 end to end: pictures in, targets, the optimiser, pictures out.
 
 The algorithm itself (total loss, L-BFGS objective, the run, TV, colours, blending) is the lesson's:
-lessons/lesson3_paint.py (`--use lessons`) or solutions/lesson3_paint.py. This module only prepares
-its inputs and writes its outputs. Images: (1, 3, H, W) float32 Caffe blobs; pictures: (H, W, 3) RGB 0..255.
+lessons/lesson3_paint.py (`--use lessons`) or solutions/lesson3_paint.py. This module only prepares its inputs
+and says which pictures a run writes; the rest (checks, Ctrl-C, NaN, whole outputs, messages) is
+brushstrokes/runs/pipeline.py's. Sizes: (W, H) px; images: (1, 3, H, W) float32 Caffe blobs; pictures:
+(H, W, 3) RGB 0..255.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
 from brushstrokes.base import threads
 from brushstrokes.base.i18n import Text, language
 from brushstrokes.net import images
-from brushstrokes.runs import fast_style, lbfgsb
-from brushstrokes.runs.paint_settings import (
-    PaintSettings,
-)
+from brushstrokes.runs import fast_style, lbfgsb, pipeline
+from brushstrokes.runs.adam import Adam
+from brushstrokes.runs.inputs import Input, Picture
+from brushstrokes.runs.paint_settings import PaintSettings
+from brushstrokes.runs.stop import KEEP_PICTURE
 
+COMMAND = "paint"
 BYTES_PER_PIXEL = 12_000  # measured peak memory of VGG19 forward + backward per input pixel, with margin
 
 RESIZED = Text("{what} is {w0}x{h0} px: painting at {w}x{h} px (--size {size})",
@@ -38,19 +38,14 @@ STARTING = Text("Painting {content} ({w}x{h} px) in the style of {styles}: {opti
                 "alpha/beta = {ratio:.3g}, {weights} VGG19 with {pooling} pooling, {device} ({file})",
                 "用 {styles} 的风格画 {content}（{w}x{h} 像素）：{optimizer}，最多 {iters} 次迭代，"
                 "alpha/beta = {ratio:.3g}，{weights} VGG19、{pooling} 池化，{device}（{file}）")
-STOPPING = Text("\nCtrl-C: keeping the picture as it is now (press again to abort)",
-                "\nCtrl-C：保留当前的图片（再按一次则放弃）")
 DONE = Text("{n} iterations in {seconds:.0f} s ({per:.2f} s each); loss {first:.4g} -> {last:.4g}",
             "{n} 次迭代，用时 {seconds:.0f} 秒（每次 {per:.2f} 秒）；损失 {first:.4g} -> {last:.4g}")
 STOPPED = Text("stopped early by Ctrl-C after {n} iterations: the picture so far is kept",
                "已按 Ctrl-C 在 {n} 次迭代后提前停止：保留目前的图片")
-WROTE = Text("wrote {files}", "已写入 {files}")
-MODULES = ("lesson1_content", "lesson2_style", "lesson3_paint")
-FUNCTIONS = {"lesson1_content": {"normalized_step": "1.3"}, "lesson2_style": {"gram": "2.1"},
-             "lesson3_paint": {"total_loss_grad": "3.1", "paint": "3.3", "tv_loss_grad": "3.4",
-                               "keep_colours": "3.5", "blend_grams": "3.6"}}  # what a run calls directly
-LOOP = "3.3"  # the exercise whose function runs the optimisation
-LEFTOVER_AGE = 600  # s: temporary pictures older than this were left by a killed run
+
+GPU_MISSING = Text("--device gpu, but {reason}", "指定了 --device gpu，但{reason}")
+GPU_TODO = Text("use --device cpu (or auto), or build Caffe with CUDA: `make setup CUDA=1`",
+                "改用 --device cpu（或 auto），或用 CUDA 编译 Caffe：`make setup CUDA=1`")
 
 
 def memory_bytes() -> int:
@@ -83,8 +78,8 @@ def style_size(painting: tuple[int, int], photo: tuple[int, int], fit: str, scal
 
 
 def picture_size(path: Path) -> tuple[int, int]:
-    """(W, H) of an image file, after its EXIF orientation."""
-    return images.open_image(path).size
+    """(W, H) of an image file, after its EXIF orientation (from its header)."""
+    return images.image_size(path)
 
 
 def initial_image(init: str, photo: np.ndarray, painting: np.ndarray, seed: int) -> np.ndarray:
@@ -112,52 +107,23 @@ def painting_grams(net, painting: np.ndarray, layers: tuple[str, ...], picture_p
             for layer, F in features(net, painting, layers).items()}
 
 
-class StopRequest:
-    """Ctrl-C while painting: the first press asks the run to stop and keep its picture, a second aborts."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        self._previous = None
-
-    def __enter__(self) -> StopRequest:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def _handle(self, signum, frame) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        print(STOPPING(language()), flush=True)
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-
 def first_order(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, callback: Callable, method: str,
                 lr: float, step: Callable) -> tuple[np.ndarray, list[float], dict[int, np.ndarray]]:
-    """Adam or normalised gradient descent (lesson 1's `step`), pixels clipped to 0..255 after each step.
+    """Adam (runs/adam.Adam) or normalised gradient descent (lesson 1's `step`), pixels clipped to 0..255 after
+    each step.
 
     Same conventions as the lesson's paint(): losses[k] and snapshots[k] after k iterations.
     """
     lo = (-images.MEAN_BGR)[None, :, None, None]
     hi = lo + 255
     x = np.clip(x0.astype(np.float32), lo, hi)
-    m = v = np.zeros_like(x, dtype=np.float64)
+    adam = Adam(lr) if method == "adam" else None
     losses, snapshots = [], {0: x.copy()}
     for k in range(1, iters + 1):
         loss, grad = loss_grad(x)
         if not losses:
             losses.append(float(loss))
-        if method == "adam":
-            g = grad.astype(np.float64)
-            m = 0.9 * m + 0.1 * g
-            v = 0.999 * v + 0.001 * g * g
-            update = lr * (m / (1 - 0.9**k)) / (np.sqrt(v / (1 - 0.999**k)) + 1e-8)
-            x = (x - update).astype(np.float32)
-        else:
-            x = step(x, grad, lr)
+        x = adam.step(x, grad) if adam is not None else step(x, grad, lr)
         x = np.clip(x, lo, hi).astype(np.float32)
         loss = float(loss_grad(x)[0]) if k == iters else float(loss)
         losses.append(loss)
@@ -197,26 +163,6 @@ def reference_lbfgs(loss_grad: Callable, x0: np.ndarray, iters: int, every: int,
     return z.reshape(shape).astype(np.float32), losses, snapshots
 
 
-def lesson_files(use: str, folder: Path | None = None) -> tuple[Path, Path, Path]:
-    """The files of lessons 1, 2 and 3 that a run uses: in `folder` (--lessons-dir), else in ROOT/`use`."""
-    from brushstrokes.learner.loader import lesson_path
-
-    return tuple(lesson_path(name, use, folder) for name in MODULES)
-
-
-def load_modules(use: str, folder: Path | None = None) -> tuple[ModuleType, ModuleType, ModuleType]:
-    """Lessons 1, 2 and 3 from `use` (lessons: the learner's, checked for NaN; or solutions) or from `folder`,
-    each with every function a run calls (a deleted one is an error naming it)."""
-    from brushstrokes.learner.guards import guarded
-    from brushstrokes.learner.loader import load_lesson
-    from brushstrokes.learner.result_checks import require
-
-    modules = tuple(load_lesson(name, use, folder) for name in MODULES)
-    for module, name, path in zip(modules, MODULES, lesson_files(use, folder), strict=True):
-        require(module, path, FUNCTIONS[name])
-    return tuple(guarded(m) for m in modules) if use == "lessons" else modules
-
-
 def output_names(s: PaintSettings) -> list[str]:
     """The files a run writes into s.out: picture, loss curve, frames, and with --save-every each snapshot."""
     stem = f"{Path(s.content).stem}_" + "_".join(Path(p).stem for p in s.styles)
@@ -224,15 +170,6 @@ def output_names(s: PaintSettings) -> list[str]:
     if s.save_every:
         names += [f"{stem}_{k:04d}.png" for k in range(0, s.iters + 1, s.save_every)]
     return names
-
-
-def paint_files(s: PaintSettings) -> list[Path]:
-    """Paint s.content in the style of s.styles; replace the picture, loss plot and frames in s.out together
-    (s.out was checked with validate.out_folder). Raises BrushstrokesError for a learner's mistake or NaN."""
-    from brushstrokes.base.outputs import remove_leftovers
-
-    remove_leftovers(s.out, older_than=LEFTOVER_AGE)
-    return _paint_files(s)
 
 
 @dataclass
@@ -252,76 +189,133 @@ class Painted:
     stopped: bool
 
 
+def paint_files(s: PaintSettings) -> list[Path]:
+    """Paint s.content in the style of s.styles; replace the picture, loss plot and frames in s.out together.
+    The pictures and s.out are checked first (their options by commands/paint.settings). Raises
+    BrushstrokesError for a bad picture or folder, a learner's mistake or NaN."""
+    return pipeline.run(paint_spec(s))
+
+
 def paint_picture(s: PaintSettings, net=None, quiet: bool = False) -> Painted:
-    """Paint s.content in the style of s.styles with the lessons of s.use (or s.lessons_dir); nothing is written.
+    """Paint s.content in the style of s.styles with the lessons of s.use (or s.lessons_dir); nothing is written
+    and nothing checked before (a figure's or a benchmark's run).
 
     net: a VGG19 to reuse (it must have s.pooling and s.weights); quiet: no messages and no progress bar.
     What the learner's functions return is checked, and a crash in them, or a run ending with NaN, is one
     BrushstrokesError naming the function (the loop only when it is the cause).
     """
+    spec = paint_spec(s, net, quiet)
+    say = (lambda *a, **k: None) if quiet else print
+    done, prepared, _ = pipeline.optimise(spec, s.out, None, say)
+    return Painted(done.picture, done.x, done.losses, done.snapshots, done.seconds, prepared.photo,
+                   *s.alpha_beta, done.stopped)
+
+
+@dataclass
+class PaintPrepared(pipeline.Prepared):
+    """pipeline.Prepared with the photo (H, W, 3) float32 RGB at the working size."""
+
+    photo: np.ndarray | None = None
+
+
+def paint_spec(s: PaintSettings, net=None, quiet: bool = False) -> pipeline.RunSpec:
+    """The paint command's run as the pipeline takes it. net: a VGG19 to reuse; quiet: no progress bar."""
+
+    def check_sized(size: tuple[int, int]) -> None:
+        s.style_scale = style_scale_for(s.style_scale, size)
+        check_device(s.device)
+
+    def prepare(lessons: pipeline.Lessons, pictures: list[Picture], size, say: Callable[..., None]
+                ) -> PaintPrepared:
+        return prepare_painting(s, lessons, pictures, say, net, quiet)
+
+    def write(done: pipeline.Optimised, files) -> None:
+        write_pictures(s, done, files)
+
+    def summary(done: pipeline.Optimised) -> list[str]:
+        lang, n = language(), iterations(done)
+        lines = [STOPPED(lang, n=n)] if done.stopped else []
+        return [*lines, DONE(lang, n=n, seconds=done.seconds, per=done.seconds / n, first=done.losses[0],
+                             last=done.losses[-1])]
+
+    inputs = [Input(Path(s.content), "CONTENT"), *(Input(Path(p), "STYLE") for p in s.styles)]
+    return pipeline.RunSpec(COMMAND, s.use, s.lessons_dir, s.out, output_names(s), inputs, s.size, prepare, write,
+                            summary, check_sized=check_sized, stop_message=KEEP_PICTURE, shown=str, listed=3)
+
+
+def style_scale_for(scale: float, size: tuple[int, int], option: str = "--style-scale") -> float:
+    """--style-scale for a photo of working size `size` (W, H): the painting at most images.MAX_SIDE px."""
+    from brushstrokes.runs import validate
+
+    return validate.positive(scale, option, example=1, most=round(images.MAX_SIDE / max(size), 2))
+
+
+def check_device(device: str) -> None:
+    """--device gpu only where Caffe can use a GPU."""
+    if device == "gpu":
+        from brushstrokes.base.errors import fail
+        from brushstrokes.net.caffe_env import gpu_status
+
+        usable, reason = gpu_status()
+        if not usable:
+            raise fail(GPU_MISSING, GPU_TODO, reason=reason)
+
+
+def iterations(done: pipeline.Optimised) -> int:
+    """The iterations a run made (losses[0] is the start's loss), at least 1."""
+    return max(1, len(done.losses) - 1)
+
+
+def prepare_painting(s: PaintSettings, lessons: pipeline.Lessons, pictures: list[Picture], say: Callable[..., None],
+                     net=None, quiet: bool = False) -> PaintPrepared:
+    """The photo and paintings at their sizes, the net, the targets, the loss and the optimiser of a run."""
     from brushstrokes.learner.loader import display
-    from brushstrokes.learner.result_checks import learner_code
-
-    use = "lessons" if s.lessons_dir is not None else s.use
-    files = lesson_files(use, s.lessons_dir)
-    modules = load_modules(use, s.lessons_dir)
-    with learner_code(files, display(s.out), LOOP):
-        return _paint_picture(s, modules, files, use, net, quiet)
-
-
-def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tuple[Path, ...], use: str, net,
-                   quiet: bool) -> Painted:
-    from tqdm import tqdm
-
-    from brushstrokes.learner.guards import finite
-    from brushstrokes.learner.loader import display
-    from brushstrokes.learner.result_checks import check_array, check_loop, check_loss_grad, not_finite
     from brushstrokes.net.layers import set_input_shape
     from brushstrokes.net.vgg import features, load_vgg19
     from brushstrokes.runs.style_targets import layer_positions
 
-    lang, out = language(), display(s.out)
-    say = (lambda *a, **k: None) if quiet else print
-    lesson1, lesson2, lesson3 = modules
-    original = picture_size(s.content)
+    lang = language()
+    content_picture, *style_pictures = pictures
+    original = content_picture.size
     w, h = working_size(original, s.size)
     if max(original) != max(w, h):
         say(RESIZED(lang, what=s.content, w0=original[0], h0=original[1], w=w, h=h, size=s.size))
-    photo = images.load_image(s.content, size=(h, w))
+    photo = content_picture.array((w, h))
     content = images.preprocess(photo)
     if net is None:
         net = load_vgg19(pooling=s.pooling, shape=(h, w), normalised=s.weights == "normalised")
     device = "GPU" if _on_gpu() else "CPU"
     P = features(net, content, (s.content_layer,))[s.content_layer]
     M = layer_positions(net, s.style_layers)  # the picture's positions per layer (net shaped for the photo above)
+    gram = lessons.function("gram")
     grams, paintings = [], []
-    for path in s.styles:
-        sw, sh = style_size(picture_size(path), (w, h), s.style_fit, s.style_scale)
-        painting = images.preprocess(images.load_image(path, size=(sh, sw)))
+    for picture in style_pictures:
+        painting = images.preprocess(picture.array(style_size(picture.size, (w, h), s.style_fit, s.style_scale)))
         paintings.append(painting)
-        grams.append(painting_grams(net, painting, s.style_layers, M, lambda F: check_array(
-            lesson2.gram(F), (F.shape[0],) * 2, "gram", "2.1", files[1], out)))
+        grams.append(painting_grams(net, painting, s.style_layers, M,
+                                    lambda F: lessons.array(gram(F), (F.shape[0],) * 2, "gram")))
     blend = s.style_blend_weights or (1.0,) * len(grams)
-    A = lesson3.blend_grams(grams, list(blend)) if len(grams) > 1 else grams[0]
+    A = lessons.function("blend_grams")(grams, list(blend)) if len(grams) > 1 else grams[0]
     if not isinstance(A, dict):
         A = {layer: A for layer in grams[0]}  # reported below as the wrong thing for each layer
-    A = {layer: check_array(A.get(layer), G.shape, "blend_grams", "3.6", files[2], out)
-         for layer, G in grams[0].items()}
+    A = {layer: lessons.array(A.get(layer), G.shape, "blend_grams") for layer, G in grams[0].items()}
     set_input_shape(net, h, w)
     alpha, beta = s.alpha_beta
     weights = s.layer_weights
+    lesson1, lesson2 = lessons.module_of("normalized_step"), lessons.module_of("gram")
+    total_loss_grad, tv_loss_grad = lessons.function("total_loss_grad"), lessons.function("tv_loss_grad")
 
-    if use == "solutions":  # the reference path: each Gram matrix once per evaluation (brushstrokes/runs/fast_style.py)
+    if lessons.use == "solutions":  # the reference path: each Gram matrix once per evaluation (runs/fast_style.py)
         def total(x: np.ndarray) -> tuple[float, np.ndarray]:
             return fast_style.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights, lesson1, lesson2)
     else:
         def total(x: np.ndarray) -> tuple[float, np.ndarray]:
-            return lesson3.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights)
+            return total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights)
 
     def loss_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
-        loss, grad = check_loss_grad(total(x), x.shape, "total_loss_grad", "3.1", files[2], out)
+        loss, grad = lessons.loss_grad(total(x), x.shape, "total_loss_grad")
         if s.tv_weight:
-            tv, tv_grad = check_loss_grad(lesson3.tv_loss_grad(x), x.shape, "tv_loss_grad", "3.4", files[2], out)
+            tv, tv_grad = lessons.loss_grad(tv_loss_grad(x), x.shape, "tv_loss_grad")
             loss, grad = loss + s.tv_weight * tv, grad + np.float32(s.tv_weight) * tv_grad
         return loss, grad
 
@@ -329,64 +323,56 @@ def _paint_picture(s: PaintSettings, modules: tuple[ModuleType, ...], files: tup
     every = s.save_every or max(1, s.iters // 5)
     styles = ", ".join(str(p) for p in s.styles)
     say(STARTING(lang, content=s.content, w=w, h=h, styles=styles, optimizer=s.optimizer, iters=s.iters,
-                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device, file=display(files[2])),
-        flush=True)
-    start = time.perf_counter()
+                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device,
+                 file=display(lessons.loop_file)), flush=True)
     lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
-    reference = use == "solutions" and lbfgsb.available()  # loads SciPy's BLAS before threads are set below
-    with StopRequest() as stop, tqdm(total=s.iters, desc="painting", unit="it", leave=False,
-                                     disable=True if quiet else None) as bar, \
-            (threads.packaged_blas_on_one_thread() if reference else contextlib.nullcontext()):
-        def callback(k: int, x: np.ndarray, loss: float) -> bool:
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss:.4g}")
-            return stop.requested
+    reference = lessons.use == "solutions" and lbfgsb.available()  # loads SciPy's BLAS before threads are set below
+    normalized_step = lessons.function("normalized_step")
+    loop_function = lessons.loop_function()
 
-        if s.optimizer == "lbfgs" and reference:
-            result = reference_lbfgs(loss_grad, x0, s.iters, every, callback)
-        elif s.optimizer == "lbfgs":
-            paint = getattr(lesson3.paint, "__wrapped__", lesson3.paint)  # the loop is checked by its result
-            result = paint(loss_grad, x0, iters=s.iters, every=every, callback=callback)
-        else:
-            result = first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr, lesson1.normalized_step)
-    seconds = time.perf_counter() - start
-    x, losses, snapshots = check_loop(result, x0, "paint", LOOP, files[2], out)
-    if not (finite(losses) and finite(x)):
-        loop = ("paint", LOOP, files[2]) if use == "lessons" and s.optimizer == "lbfgs" else None
-        option, value = ("--ratio", f"{alpha / beta:.3g}") if s.optimizer == "lbfgs" else ("--lr", f"{lr:g}")
-        raise not_finite(losses, out, option, value, loop)
-    picture = images.deprocess(x)
-    if s.original_colors:
-        picture = check_array(lesson3.keep_colours(picture.astype(np.float32), photo), photo.shape, "keep_colours",
-                              "3.5", files[2], out)
-    return Painted(picture, x, losses, dict(snapshots), seconds, photo, alpha, beta, stop.requested)
+    def loop(x0: np.ndarray, stop) -> object:
+        from tqdm import tqdm
+
+        with tqdm(total=s.iters, desc="painting", unit="it", leave=False, disable=True if quiet else None) as bar, \
+                (threads.packaged_blas_on_one_thread() if reference else contextlib.nullcontext()):
+            def callback(k: int, x: np.ndarray, loss: float) -> bool:
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss:.4g}")
+                return stop.requested
+
+            if s.optimizer == "lbfgs" and reference:
+                return reference_lbfgs(loss_grad, x0, s.iters, every, callback)
+            if s.optimizer == "lbfgs":
+                return loop_function(loss_grad, x0, iters=s.iters, every=every, callback=callback)
+            return first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr, normalized_step)
+
+    def picture(x: np.ndarray) -> np.ndarray:
+        painted = images.deprocess(x)
+        if not s.original_colors:
+            return painted
+        keep_colours = lessons.function("keep_colours")
+        return lessons.array(keep_colours(painted.astype(np.float32), photo), photo.shape, "keep_colours")
+
+    step = ("--ratio", f"{alpha / beta:.3g}") if s.optimizer == "lbfgs" else ("--lr", f"{lr:g}")
+    return PaintPrepared(x0, loop, step, blame_loop=s.optimizer == "lbfgs", picture=picture, photo=photo)
 
 
-def _paint_files(s: PaintSettings) -> list[Path]:
-    from brushstrokes.base.outputs import OutputSet
+def write_pictures(s: PaintSettings, done: pipeline.Optimised, files) -> None:
+    """The picture, its loss curve and frames (and with --save-every each snapshot) into the OutputSet `files`."""
     from brushstrokes.runs import plotting
 
-    lang = language()
-    done = paint_picture(s)
-    n = max(1, len(done.losses) - 1)
+    n = iterations(done)
     stem = Path(output_names(s)[0]).stem
+    alpha, beta = s.alpha_beta
     frames = {f"iteration {k}": snap for k, snap in sorted(done.snapshots.items())}
     frames[f"result ({n} it)"] = images.preprocess(np.asarray(done.picture, dtype=np.float32))
-    with OutputSet(s.out) as files:
-        images.save_image(files.path(f"{stem}.png"), done.picture)
-        title = f"alpha L_content + beta L_style, alpha/beta = {done.alpha / done.beta:.3g}"
-        plotting.plot_losses(done.losses, files.path(f"{stem}_loss.png"), title=title)
-        plotting.plot_frames(frames, files.path(f"{stem}_frames.png"), columns=min(4, len(frames)))
-        if s.save_every:
-            for k, snap in sorted(done.snapshots.items()):
-                images.save_image(files.path(f"{stem}_{k:04d}.png"), images.deprocess(snap))
-    if done.stopped:
-        print(STOPPED(lang, n=n))
-    print(DONE(lang, n=n, seconds=done.seconds, per=done.seconds / n, first=done.losses[0], last=done.losses[-1]))
-    print(WROTE(lang, files=", ".join(str(p) for p in files.written[:3])
-                + (f" (+{len(files.written) - 3})" if len(files.written) > 3 else "")))
-    return files.written
-
+    images.save_image(files.path(f"{stem}.png"), done.picture)
+    title = f"alpha L_content + beta L_style, alpha/beta = {alpha / beta:.3g}"
+    plotting.plot_losses(done.losses, files.path(f"{stem}_loss.png"), title=title)
+    plotting.plot_frames(frames, files.path(f"{stem}_frames.png"), columns=min(4, len(frames)))
+    if s.save_every:
+        for k, snap in sorted(done.snapshots.items()):
+            images.save_image(files.path(f"{stem}_{k:04d}.png"), images.deprocess(snap))
 
 def _on_gpu() -> bool:
     from brushstrokes.net.caffe_env import import_caffe
