@@ -217,15 +217,15 @@ def test_a_picture_that_fails_to_save_leaves_the_old_one(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_while_content_saves_keeps_the_old_pictures(old_results, monkeypatch):
-    from brushstrokes.runs import content_demo
+    from brushstrokes.runs import content
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(content_demo.plotting, "plot_losses", full)  # the second of the three pictures
+    monkeypatch.setattr(content.plotting, "plot_losses", full)  # the second of the three pictures
     before = digests(old_results)
     with pytest.raises(BrushstrokesError, match="nothing was replaced"):
-        content_demo.run_content(paths.CAT, longest=32, iters=2, out=old_results)
+        content.run_content(paths.CAT, longest=32, iters=2, out=old_results)
     assert digests(old_results) == before
 
 
@@ -378,16 +378,15 @@ def test_nan_passed_on_is_not_blamed_on_the_function_that_received_it():
 
 
 def test_a_run_ending_in_nan_with_the_reference_code_says_so(tmp_path, old_results, monkeypatch):
-    from brushstrokes.runs import content_demo
+    from brushstrokes.runs import content, pipeline
 
     def diverging(net, P, x0, **kwargs):
         return x0.copy(), [1.0, float("nan")], {0: x0.copy()}
 
-    module, _, path = content_demo.learner_lesson("solutions")
-    monkeypatch.setattr(content_demo, "learner_lesson", lambda use, folder=None: (module, diverging, path))
+    monkeypatch.setattr(pipeline.Lessons, "loop_function", lambda lessons: diverging)  # the reference loop
     before = digests(old_results)
     with pytest.raises(BrushstrokesError) as err:
-        content_demo.run_content(paths.CAT, longest=32, iters=2, out=old_results)
+        content.run_content(paths.CAT, longest=32, iters=2, out=old_results)
     assert "the run ended with a NaN or inf loss at iteration 1" in err.value.message
     assert "--lr" in err.value.todo and "doctor" in err.value.todo
     assert "exercise" not in err.value.message  # the reference code: no learner function is blamed

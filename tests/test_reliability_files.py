@@ -15,8 +15,6 @@ import os
 import shutil
 import signal
 import stat
-import subprocess
-import sys
 import textwrap
 import threading
 from pathlib import Path
@@ -28,14 +26,6 @@ from test_weights import INSTALLED, flip_a_byte
 from brushstrokes.base import outputs, paths
 from brushstrokes.base.errors import BrushstrokesError
 from brushstrokes.net import normalise, weights
-
-CLI = [sys.executable, "-m", "brushstrokes"]
-
-
-def cli(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=paths.ROOT, timeout=timeout,
-                          env={**os.environ, "BRUSHSTROKES_LANG": "en", **(env or {})})
-
 
 # ---------------------------------------------------------------- fetch-model replaces only what it made
 
@@ -205,7 +195,7 @@ def test_fetch_model_still_replaces_its_own_broken_model(tmp_path, converted):
     assert converted == [dest, other]
 
 
-def test_fetch_model_cli_refuses_a_fifo_in_one_line(tmp_path):
+def test_fetch_model_cli_refuses_a_fifo_in_one_line(cli, tmp_path):
     dest = tmp_path / "w.caffemodel"
     os.mkfifo(dest)
     given = tmp_path / "given.caffemodel"
@@ -271,17 +261,17 @@ def folder_instead(path: Path) -> None:
 BROKEN = {"truncated": truncate, "flipped": flip_a_byte, "empty": empty, "folder": folder_instead}
 
 
-def doctor_line(raw: Path, cache: Path) -> tuple[int, str]:
+def doctor_line(cli, raw: Path, cache: Path) -> tuple[int, str]:
     out = cli("doctor", env={"BRUSHSTROKES_WEIGHTS": str(raw), "BRUSHSTROKES_CACHE": str(cache)})
     assert "Traceback" not in out.stdout + out.stderr, out.stderr
     return out.returncode, next(line for line in out.stdout.splitlines() if "] normalised" in line)
 
 
 @pytest.mark.parametrize("how", list(BROKEN))
-def test_doctor_names_a_broken_normalised_model_and_the_command_that_repairs_it(models, tmp_path, how):
+def test_doctor_names_a_broken_normalised_model_and_the_command_that_repairs_it(cli, models, tmp_path, how):
     target = normalise.normalised_path(models)
     BROKEN[how](target)
-    status, line = doctor_line(models, tmp_path / "cache")
+    status, line = doctor_line(cli, models, tmp_path / "cache")
     assert status == 1 and line.startswith("  [FAIL] normalised") and str(target) in line
     if how == "folder":
         assert f"rm -r {target}" in line and "`brushstrokes fetch-model`" in line
@@ -292,11 +282,11 @@ def test_doctor_names_a_broken_normalised_model_and_the_command_that_repairs_it(
     assert fetch.returncode == 0, fetch.stdout + fetch.stderr
     record = normalise.read_record(models, weights.md5sum(models))
     assert weights.md5sum(target) == record["md5"]  # the same bytes as recorded
-    status, line = doctor_line(models, tmp_path / "cache")
+    status, line = doctor_line(cli, models, tmp_path / "cache")
     assert status == 0 and line.startswith("  [ok  ] normalised") and "matches its .md5" in line
 
 
-def test_fetch_model_refuses_a_folder_in_place_of_the_normalised_model(models, tmp_path):
+def test_fetch_model_refuses_a_folder_in_place_of_the_normalised_model(cli, models, tmp_path):
     target = normalise.normalised_path(models)
     folder_instead(target)
     (target / "kept.txt").write_text("mine\n")
@@ -361,7 +351,7 @@ def learner(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-def test_reset_when_the_backup_cannot_be_written_says_so_and_changes_nothing(learner, tmp_path):
+def test_reset_when_the_backup_cannot_be_written_says_so_and_changes_nothing(cli, learner, tmp_path):
     (tmp_path / "state").mkdir()
     (tmp_path / "state" / "backups").write_text("a file where the backups folder goes\n")
     before = digests(learner)
@@ -395,7 +385,7 @@ def test_reset_when_the_lesson_file_cannot_be_written_says_so_and_changes_nothin
 
 def test_out_replaced_by_a_file_during_a_run_is_one_line_and_the_file_is_kept(tmp_path, monkeypatch):
     from brushstrokes.net import images
-    from brushstrokes.runs import content_demo
+    from brushstrokes.runs import content
 
     out = tmp_path / "out"
     real_noise = images.white_noise
@@ -407,7 +397,7 @@ def test_out_replaced_by_a_file_during_a_run_is_one_line_and_the_file_is_kept(tm
 
     monkeypatch.setattr(images, "white_noise", noise_then_swap)
     with pytest.raises(BrushstrokesError) as err:
-        content_demo.run_content(paths.CAT, longest=32, iters=1, out=out)
+        content.run_content(paths.CAT, longest=32, iters=1, out=out)
     assert f"{out} is no longer a folder" in err.value.message and "nothing there was touched" in err.value.message
     assert out.read_text() == "the learner's notes\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -433,19 +423,17 @@ KILLED_BETWEEN_RENAMES = textwrap.dedent("""
 """)
 
 
-def test_a_run_killed_between_its_renames_is_finished_by_the_next_command(tmp_path):
+def test_a_run_killed_between_its_renames_is_finished_by_the_next_command(cli, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     names = ("a.png", "a_loss.png", "a_frames.png")
     for name in names:
         (out / name).write_text("old " + name)
-    killed = subprocess.run([sys.executable, "-c", KILLED_BETWEEN_RENAMES, str(out)], cwd=paths.ROOT, timeout=60)
-    assert killed.returncode == -signal.SIGKILL
+    killed = cli("-c", KILLED_BETWEEN_RENAMES, str(out), program=None, timeout=60)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert {(out / name).read_text().split()[0] for name in names} == {"old", "new"}  # mixed, for now
-    said = subprocess.run(
-        [sys.executable, "-c", "import sys; from brushstrokes.runs.validate import out_folder; out_folder(sys.argv[1])",
-         str(out)], capture_output=True, text=True, cwd=paths.ROOT, timeout=60, env={**os.environ,
-                                                                                     "BRUSHSTROKES_LANG": "en"})
+    said = cli("-c", "import sys; from brushstrokes.runs.validate import out_folder; out_folder(sys.argv[1])",
+               str(out), program=None, timeout=60)
     assert said.returncode == 0, said.stderr
     assert "killed while saving them" in said.stdout
     assert [(out / name).read_text() for name in names] == ["new " + name for name in names]

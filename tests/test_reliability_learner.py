@@ -8,10 +8,7 @@ Runs are tiny (32 px, 1-2 iterations). The time limits are tested with a minimum
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,15 +20,9 @@ from brushstrokes.base import paths
 from brushstrokes.base.errors import BrushstrokesError
 from brushstrokes.learner import guards
 
-CLI = [sys.executable, "-m", "brushstrokes"]
 CONTENT_PICTURES = ("content_conv4_2.png", "content_conv4_2_loss.png", "content_conv4_2_frames.png")
 PAINT_PICTURES = ("chelsea_scream.png", "chelsea_scream_loss.png", "chelsea_scream_frames.png")
 STYLE_PICTURES = ("style_scream.png", "style_scream_loss.png", "style_scream_frames.png")
-
-
-def cli(*args: str, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=paths.ROOT, timeout=timeout,
-                          env={**os.environ, "BRUSHSTROKES_LANG": "en", **(env or {})})
 
 
 def old_pictures(folder: Path, names: tuple[str, ...]) -> Path:
@@ -113,7 +104,7 @@ def test_every_numeric_option_refuses_a_bad_number_in_one_line(command, option, 
     (["check", "--check-timeout", "nan"], "--check-timeout nan: not a finite number"),
     (["content", "--iters", "1000000000000"], "--iters 1000000000000: more than 1000000"),
 ])
-def test_the_numbers_the_issue_named(tmp_path, args, expected):
+def test_the_numbers_the_issue_named(cli, tmp_path, args, expected):
     elsewhere = {"BRUSHSTROKES_CACHE": str(tmp_path / "cache"), "BRUSHSTROKES_STATE_DIR": str(tmp_path / "state")}
     assert expected in one_error(cli(*args, timeout=120, env=elsewhere))
     assert not list(tmp_path.iterdir())  # refused before anything was made
@@ -135,12 +126,10 @@ def test_a_good_number_still_passes():
     (["--check-timeout", "-1"], "--check-timeout -1: must be 0 or more"),
     (["--check-timeout", "nan"], "--check-timeout nan: not a finite number"),
 ])
-def test_pytest_checks_refuses_a_missing_lessons_dir_and_a_bad_timeout(tmp_path, options, expected):
+def test_pytest_checks_refuses_a_missing_lessons_dir_and_a_bad_timeout(cli, tmp_path, options, expected):
     options = [o.replace("{tmp}", str(tmp_path)) for o in options]
-    out = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-q", "-p", "no:cacheprovider", *options],
-                         capture_output=True, text=True, cwd=paths.ROOT, timeout=120,
-                         env={**os.environ, "BRUSHSTROKES_LANG": "en",
-                              "BRUSHSTROKES_STATE_DIR": str(tmp_path / "state")})
+    out = cli("checks/", "-q", "-p", "no:cacheprovider", *options, program="pytest", timeout=120,
+              env={"BRUSHSTROKES_STATE_DIR": str(tmp_path / "state")})
     assert out.returncode not in (0, 1), out.stdout
     assert expected in out.stderr and "what to do: " in out.stderr and "skipped" not in out.stdout
     assert not (tmp_path / "state").exists()
@@ -161,7 +150,7 @@ FLAT_2_3 = ("lesson2_style", "    return (grad.reshape(F.shape) * (F > 0)).astyp
     (STUB_1_2, "lesson1_content.py is not finished: content_grad (exercise 1.2) still raises NotImplementedError"),
     (FLAT_2_3, "in backward_sweep (exercise 2.5): ValueError: could not broadcast"),
 ])
-def test_paint_blames_the_lesson_whose_function_failed(tmp_path, mistake, expected):
+def test_paint_blames_the_lesson_whose_function_failed(cli, tmp_path, mistake, expected):
     out = old_pictures(tmp_path / "out", PAINT_PICTURES)
     before = digests(out)
     folder = lessons(tmp_path, mistake)
@@ -208,7 +197,7 @@ HANG_1_4 = ("lesson1_content", "        losses.append(content_loss(F, P))",
     (HANG_1_4, "in reconstruct (exercise 1.4): stopped after"),
 ])
 def test_content_stops_a_learners_function_that_never_ends(tmp_path, quick_limits, mistake, expected):
-    from brushstrokes.runs.content_demo import run_content
+    from brushstrokes.runs.content import run_content
 
     out = old_pictures(tmp_path / "out", CONTENT_PICTURES)
     before = digests(out)
@@ -223,8 +212,8 @@ def test_content_stops_a_learners_function_that_never_ends(tmp_path, quick_limit
 
 
 def test_paint_stops_a_learners_function_that_never_ends(tmp_path, quick_limits):
+    from brushstrokes.runs.paint import paint_files
     from brushstrokes.runs.paint_settings import PaintSettings
-    from brushstrokes.runs.painting import paint_files
 
     hang = ("lesson3_paint", "    grads = {layer: beta * g for layer, g in grads.items()}",
             "    while beta:\n        grads = dict(grads)\n    grads = {layer: beta * g for layer, g in grads.items()}")
@@ -241,7 +230,7 @@ def test_paint_stops_a_learners_function_that_never_ends(tmp_path, quick_limits)
 
 def test_style_stops_a_learner_that_swallows_the_stop(tmp_path, quick_limits):
     """A learner's `except BaseException: pass` around the hang does not keep it going: the stop comes again."""
-    from brushstrokes.runs.style_demo import run_style
+    from brushstrokes.runs.style import run_style
 
     hang = ("lesson2_style", "    flat = F.reshape(F.shape[0], -1).astype(np.float64)\n    return flat @ flat.T",
             "    try:\n        while True:\n            F = F + 0\n    except BaseException:\n        pass\n"
@@ -285,7 +274,7 @@ def test_a_loop_waiting_on_its_hanging_function_blames_the_function():
 
 def test_the_reference_solutions_are_not_timed(tmp_path, monkeypatch):
     monkeypatch.setattr(guards, "MIN_SECONDS", 0.0)  # any timed call would be stopped at once
-    from brushstrokes.runs.content_demo import run_content
+    from brushstrokes.runs.content import run_content
 
     out = tmp_path / "out"
     run_content(paths.CAT, longest=32, iters=1, out=out)
@@ -299,7 +288,7 @@ OS_EXIT_2_1 = ("lesson2_style", "    flat = F.reshape(F.shape[0], -1).astype(np.
                "    import os\n    os._exit(0)")
 
 
-def test_a_learners_sys_exit_is_one_line_and_a_failure(tmp_path):
+def test_a_learners_sys_exit_is_one_line_and_a_failure(cli, tmp_path):
     out = old_pictures(tmp_path / "out", CONTENT_PICTURES)
     before = digests(out)
     error = one_error(cli("content", "--size", "32", "--iters", "1", "--out", str(out),
@@ -309,7 +298,7 @@ def test_a_learners_sys_exit_is_one_line_and_a_failure(tmp_path):
     assert digests(out) == before
 
 
-def test_a_learners_os_exit_is_one_line_and_a_failure(tmp_path):
+def test_a_learners_os_exit_is_one_line_and_a_failure(cli, tmp_path):
     out = old_pictures(tmp_path / "out", STYLE_PICTURES)
     before = digests(out)
     error = one_error(cli("style", "--size", "32", "--iters", "1", "--weights", "raw", "--out", str(out),
@@ -318,16 +307,12 @@ def test_a_learners_os_exit_is_one_line_and_a_failure(tmp_path):
     assert digests(out) == before
 
 
-def test_a_kill_during_the_learners_code_is_still_a_kill(tmp_path):
+def test_a_kill_during_the_learners_code_is_still_a_kill(spawn_cli, tmp_path):
     out = old_pictures(tmp_path / "out", CONTENT_PICTURES)
     before = digests(out)
-    proc = subprocess.Popen([*CLI, "content", "--size", "48", "--iters", "100000", "--out", str(out),
-                             "--lessons-dir", str(lessons(tmp_path))], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=paths.ROOT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1", "BRUSHSTROKES_LANG": "en"})
-    assert proc.stdout is not None
-    while "Finding the content" not in (line := proc.stdout.readline()):
-        assert line, proc.stderr.read() if proc.stderr else ""
+    proc = spawn_cli("content", "--size", "48", "--iters", "100000", "--out", str(out),
+                     "--lessons-dir", str(lessons(tmp_path)))
+    proc.wait_for("Finding the content")
     time.sleep(1.5)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=120)
