@@ -38,12 +38,13 @@ def command_line(args: tuple[str, ...], program: str | None) -> list[str]:
     return [sys.executable, *(("-m", program) if program else ()), *args]
 
 
-def command_env(env: Mapping[str, str] | None) -> dict[str, str]:
-    """This process's environment, English messages and unbuffered output, then `env` on top."""
-    return {**os.environ, "BRUSHSTROKES_LANG": "en", "PYTHONUNBUFFERED": "1", **(env or {})}
+def command_env(env: Mapping[str, str | None] | None) -> dict[str, str]:
+    """This process's environment, English messages and unbuffered output, then `env` on top (None: removed)."""
+    full = {**os.environ, "BRUSHSTROKES_LANG": "en", "PYTHONUNBUFFERED": "1", **(env or {})}
+    return {name: value for name, value in full.items() if value is not None}
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout: float = RUN_SECONDS,
+def run_cli(*args: str, env: Mapping[str, str | None] | None = None, timeout: float = RUN_SECONDS,
             cwd: Path = paths.ROOT, program: str | None = "brushstrokes") -> subprocess.CompletedProcess:
     """`python -m brushstrokes args` (or another `program`) run to its end within `timeout` s, output as text."""
     return subprocess.run(command_line(args, program), capture_output=True, text=True, timeout=timeout, cwd=cwd,
@@ -56,7 +57,7 @@ class CliProcess:
 
     running: list[CliProcess] = []  # every one started and not yet closed, for `close_every_child`
 
-    def __init__(self, argv: list[str], env: Mapping[str, str] | None, cwd: Path, new_session: bool) -> None:
+    def __init__(self, argv: list[str], env: Mapping[str, str | None] | None, cwd: Path, new_session: bool) -> None:
         self.argv, self.new_session = argv, new_session
         self.popen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
                                       env=command_env(env), start_new_session=new_session)
@@ -165,7 +166,7 @@ class CliProcess:
             CliProcess.running.remove(self)
 
 
-def start_cli(*args: str, env: Mapping[str, str] | None = None, cwd: Path = paths.ROOT,
+def start_cli(*args: str, env: Mapping[str, str | None] | None = None, cwd: Path = paths.ROOT,
               program: str | None = "brushstrokes", new_session: bool = False) -> CliProcess:
     """`python -m brushstrokes args` (or another `program`) started and left running; new_session: in a process
     group of its own, which `send_signal` then signals whole."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -49,7 +48,8 @@ def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
 
 
 def committed_file(module: str) -> str | None:
-    done = subprocess.run(["git", "show", f"HEAD:lessons/{module}.py"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(["git", "show", f"HEAD:lessons/{module}.py"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
     return done.stdout if done.returncode == 0 else None
 
 
@@ -116,10 +116,8 @@ def test_relay_drops_only_pytests_interrupt_banner_and_its_count_of_checks():
     assert seen == ["reconstruct raised KeyboardInterrupt", "  1.4   reconstruct      not run"]
 
 
-def test_ctrl_c_during_check_keeps_the_score_and_shows_no_traceback(folders):
-    import os
+def test_ctrl_c_during_check_keeps_the_score_and_shows_no_traceback(spawn_cli, folders):
     import signal
-    import time
 
     lessons, state = folders
     started = lessons.parent / "started"
@@ -129,20 +127,11 @@ def test_ctrl_c_during_check_keeps_the_score_and_shows_no_traceback(folders):
                                      "        __import__('time').sleep(0.5)\n", 1)
     assert slow != "".join(solution), "solutions' reconstruct changed: update this test"
     put_function(lessons, "reconstruct", slow)
-    process = subprocess.Popen([sys.executable, "-m", "brushstrokes", "--lang", "en", "check", "1.4"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                               env=dict(os.environ, BRUSHSTROKES_LESSONS_DIR=str(lessons),
-                                        BRUSHSTROKES_STATE_DIR=str(state), PYTHONUNBUFFERED="1"))
-    try:
-        for _ in range(600):
-            if started.exists() or process.poll() is not None:
-                break
-            time.sleep(0.1)
-        assert started.exists(), process.communicate()[0]
-        os.killpg(process.pid, signal.SIGINT)  # what a terminal does: the whole process group gets the Ctrl-C
-        output, _ = process.communicate(timeout=60)
-    finally:
-        process.kill()
+    process = spawn_cli("--lang", "en", "check", "1.4", new_session=True,
+                        env={"BRUSHSTROKES_LESSONS_DIR": str(lessons), "BRUSHSTROKES_STATE_DIR": str(state)})
+    process.wait_until(started.exists, timeout=60, what="the check of 1.4 started")
+    process.send_signal(signal.SIGINT)  # what a terminal does: the whole process group gets the Ctrl-C
+    output = "".join(process.communicate(timeout=60))
     assert process.returncode == 130, output
     assert "Ctrl-C: the run was stopped during the check of exercise 1.4" in output  # the one line, once
     assert sum(line.startswith("Ctrl-C") for line in output.splitlines()) == 1, output
@@ -162,11 +151,10 @@ def test_ctrl_c_before_the_checks_print_a_score_says_so(folders, monkeypatch, ca
     assert ("nothing was graded" if lang == "en" else "没有给任何练习评分") in err
 
 
-def test_the_keyword_selects_only_that_exercises_checks():
+def test_the_keyword_selects_only_that_exercises_checks(cli):
     """-k 1_1 also matched lesson 2's checks at layer conv1_1; the expression the runner uses must not."""
     expr = runner.keyword_expression(exercises("1.1"))
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "--collect-only", "-q", "-p", "no:cacheprovider",
-                           "-k", expr], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = cli("checks/", "--collect-only", "-q", "-p", "no:cacheprovider", "-k", expr, program="pytest", timeout=120)
     collected = [line for line in done.stdout.splitlines() if "::" in line]
     assert collected, done.stdout
     assert all("::test_1_1_" in line for line in collected), collected
@@ -429,7 +417,7 @@ def as_shown(line: str, lessons: Path) -> str:
 
 
 @pytest.mark.parametrize(("lang", "page"), [("en", "lesson1.md"), ("zh", "lesson1.zh.md")])
-def test_the_pages_score_block_is_what_the_checks_print(folders, lang, page):
+def test_the_pages_score_block_is_what_the_checks_print(cli, folders, lang, page):
     """The page's learner who forgot the ReLU mask: run `brushstrokes check 1` on that code, compare the lines."""
     lessons, _ = folders
     for name in ("content_loss", "normalized_step", "reconstruct"):
@@ -438,8 +426,7 @@ def test_the_pages_score_block_is_what_the_checks_print(folders, lang, page):
     unmasked = "".join(solution).replace("((F - P) * (F > 0))", "(F - P)")
     assert unmasked != "".join(solution), "solutions' content_grad changed: update this test"
     put_function(lessons, "content_grad", unmasked)
-    done = subprocess.run([sys.executable, "-m", "brushstrokes", "--lang", lang, "check", "1"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    done = cli("--lang", lang, "check", "1", env={"BRUSHSTROKES_LANG": None})
     printed = [as_shown(line, lessons) for line in done.stdout.splitlines()]
     block = [as_shown(line, lessons) for line in score_block(page)]
     start = printed.index(block[0]) if block[0] in printed else -1
@@ -463,15 +450,13 @@ def test_progress_without_a_path_is_kept_in_the_state_folder(folders):
     assert progress.load()["1.1"]["status"] == "passed"
 
 
-def test_the_checks_record_grades_in_the_state_folder(tmp_path):
+def test_the_checks_record_grades_in_the_state_folder(cli, tmp_path):
     """`pytest checks/` on lessons/ with $BRUSHSTROKES_STATE_DIR: the grade goes there, the repository's
     .brushstrokes/ stays as it was."""
     state, real = tmp_path / "state", ROOT / ".brushstrokes" / "progress.json"
     before = real.read_bytes() if real.exists() else None
-    env = {k: v for k, v in os.environ.items() if k != places.LESSONS_ENV}
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/test_lesson1.py", "-q", "-p", "no:cacheprovider",
-                           "-k", "1.1"], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env=dict(env, BRUSHSTROKES_STATE_DIR=str(state), BRUSHSTROKES_LANG="en"))
+    done = cli("checks/test_lesson1.py", "-q", "-p", "no:cacheprovider", "-k", "1.1", program="pytest",
+               env={places.LESSONS_ENV: None, "BRUSHSTROKES_STATE_DIR": str(state)})
     assert "Brushstrokes score" in done.stdout, done.stdout + done.stderr
     assert progress.load(state / "progress.json")["1.1"]["status"] in progress.GRADED
     assert (real.read_bytes() if real.exists() else None) == before
@@ -574,18 +559,17 @@ def test_progress_says_next_by_the_exercises_grade(folders, capsys, grade, said,
 
 # -k selects exactly the exercise it names --------------------------------------------------------------------
 @pytest.mark.parametrize("word", ["1_1", "1.1", "content_loss"])
-def test_pytest_k_with_an_exercise_selects_only_its_checks(word):
+def test_pytest_k_with_an_exercise_selects_only_its_checks(cli, word):
     """The form the checks advertise: `pytest checks/ -k 1_1` matched lesson 2's checks at layer conv1_1 too."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "--collect-only", "-q", "-p", "no:cacheprovider",
-                           "-k", word], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = cli("checks/", "--collect-only", "-q", "-p", "no:cacheprovider", "-k", word, program="pytest", timeout=120)
     collected = [line for line in done.stdout.splitlines() if "::" in line]
     assert collected, done.stdout
     assert all("::test_1_1_" in line for line in collected), collected
 
 
-def test_pytest_k_keeps_its_meaning_for_other_words():
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "--collect-only", "-q", "-p", "no:cacheprovider",
-                           "-k", "conv1_1 and not 1_1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+def test_pytest_k_keeps_its_meaning_for_other_words(cli):
+    done = cli("checks/", "--collect-only", "-q", "-p", "no:cacheprovider", "-k", "conv1_1 and not 1_1",
+               program="pytest", timeout=120)
     collected = [line for line in done.stdout.splitlines() if "::" in line]
     assert collected and all("conv1_1" in line and "::test_1_1_" not in line for line in collected), done.stdout
 
@@ -664,7 +648,7 @@ def test_the_committed_stubs_are_read_whatever_the_working_file_holds(tmp_path):
     (repo / "lessons" / f"{MODULE}.py").write_text(stub)
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
     for args in (["init", "-q"], ["add", "lessons"], ["commit", "-q", "-m", "stubs"]):
-        subprocess.run([*git, *args], check=True, capture_output=True)
+        subprocess.run([*git, *args], check=True, capture_output=True, timeout=60)
     (repo / "lessons" / f"{MODULE}.py").write_text((ROOT / "solutions" / f"{MODULE}.py").read_text())
     assert stubs.committed_lesson(MODULE, root=repo) == stub
     folder = tmp_path / "shipped"
