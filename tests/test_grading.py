@@ -11,11 +11,9 @@ import ast
 import importlib
 import inspect
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +42,11 @@ def lesson_dir(tmp_path: Path, text: str) -> Path:
     return folder
 
 
-def grade(tmp_path: Path, *options: str, timeout: float = 300) -> tuple[int, str, dict]:
+def grade(cli, tmp_path: Path, *options: str, timeout: float = 300) -> tuple[int, str, dict]:
     """Run `pytest checks/test_lesson1.py` with options; (exit code, output, {exercise id: exercise score})."""
     score = tmp_path / "score.json"
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/test_lesson1.py", "-p", "no:cacheprovider",
-                           "--color=no", "--score-json", str(score), *options], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout, env=dict(os.environ, BRUSHSTROKES_LANG="en"))
+    done = cli("checks/test_lesson1.py", "-p", "no:cacheprovider", "--color=no", "--score-json", str(score), *options,
+               program="pytest", timeout=timeout)
     output = done.stdout + done.stderr
     assert score.exists(), output
     lessons = json.loads(score.read_text())["lessons"]
@@ -86,21 +83,20 @@ def test_each_stub_raises_not_implemented_naming_its_exercise(function, exercise
         stub(*args)
 
 
-def test_solutions_score_four_of_four(tmp_path):
-    code, output, score = grade(tmp_path, "--solutions")
+def test_solutions_score_four_of_four(cli, tmp_path):
+    code, output, score = grade(cli, tmp_path, "--solutions")
     assert code == 0, output
     assert {ex["status"] for ex in score.values()} == {"passed"}
     assert "Lesson 1 · Find content   4/4" in output
 
 
-def test_untouched_lessons_read_not_started():
-    done = subprocess.run([sys.executable, "tools/check_untouched_lessons.py"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+def test_untouched_lessons_read_not_started(cli):
+    done = cli("tools/check_untouched_lessons.py", program=None)
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"OK: all \d+ exercises of \d+ lesson\(s\) in the committed lessons/", done.stdout)
 
 
-def test_check_untouched_lessons_catches_a_pass_and_a_traceback(tmp_path, shipped):
+def test_check_untouched_lessons_catches_a_pass_and_a_traceback(cli, tmp_path, shipped):
     """1.1 done, 1.2 something that is callable but raises outside the lesson file (a traceback), 1.3-1.4 stubs."""
     text = edited([("def content_grad(", "def _content_grad("),
                    ("import numpy as np\n", "import operator\n\nimport numpy as np\n")])
@@ -108,8 +104,7 @@ def test_check_untouched_lessons_catches_a_pass_and_a_traceback(tmp_path, shippe
         text = replace_function(text, (shipped / "lesson1_content.py").read_text(), name)
     text += "\n\ncontent_grad = operator.itemgetter(0)\n"
     folder = lesson_dir(tmp_path, text)
-    done = subprocess.run([sys.executable, "tools/check_untouched_lessons.py", "--lessons-dir", str(folder)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = cli("tools/check_untouched_lessons.py", "--lessons-dir", str(folder), program=None)
     summary = done.stdout.strip().splitlines()[-1]
     assert done.returncode == 1, done.stdout
     assert "exercise 1.1 is 'passed'" in summary
@@ -129,13 +124,13 @@ def replace_function(text: str, other: str, name: str) -> str:
     return text.replace(function_source(text, name), function_source(other, name))
 
 
-def test_mistakes_in_1_1_to_1_3_get_their_hints_and_cost_only_their_exercise(tmp_path):
+def test_mistakes_in_1_1_to_1_3_get_their_hints_and_cost_only_their_exercise(cli, tmp_path):
     folder = lesson_dir(tmp_path, edited([
         ("return 0.5 * float(", "return float("),  # missing 1/2
         ("((F - P) * (F > 0))", "(F - P)"),  # missing mask
         ("(x - lr * grad / max(float(np.mean(np.abs(grad))), 1e-12))", "(x - lr * grad)"),  # not normalised
     ]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder))
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder))
     assert code == 1
     assert score["1.1"]["note"] == "missing the 1/2"
     assert score["1.2"]["note"] == "missing ReLU mask"
@@ -146,14 +141,14 @@ def test_mistakes_in_1_1_to_1_3_get_their_hints_and_cost_only_their_exercise(tmp
     assert "Traceback" not in output and "\nE  " not in output
 
 
-def test_wrong_sign_half_norm_nan_and_a_loop_before_the_relu_get_their_hints(tmp_path):
+def test_wrong_sign_half_norm_nan_and_a_loop_before_the_relu_get_their_hints(cli, tmp_path):
     folder = lesson_dir(tmp_path, edited([
         ("0.5 * float(np.sum((F.astype(np.float64) - P) ** 2))", "0.5 * float(np.linalg.norm(F - P))"),
         ("((F - P) * (F > 0))", "((P - F) * (F > 0))"),
         ("max(float(np.mean(np.abs(grad))), 1e-12)", "float(np.mean(np.abs(grad)))"),
         ("net.forward(end=relu_name(layer))", "net.forward(end=layer)"),
     ]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder))
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder))
     assert code == 1
     assert {ex: score[ex]["note"] for ex in score} == {
         "1.1": "half the norm, not the squared error", "1.2": "wrong sign", "1.3": "division by zero",
@@ -171,16 +166,16 @@ def body(name: str, code: str) -> tuple[str, str]:
     return text[start:line_end], text[start:line_end] + code
 
 
-def test_an_endless_loop_is_stopped_within_the_time_limit_and_named(tmp_path):
+def test_an_endless_loop_is_stopped_within_the_time_limit_and_named(cli, tmp_path):
     folder = lesson_dir(tmp_path, edited([body("content_loss", "    while True:\n        pass\n")]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1", "--check-timeout", "2",
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder), "-k", "1.1", "--check-timeout", "2",
                                 timeout=60)
     assert code == 1
     assert score["1.1"]["status"] == "failed" and score["1.1"]["note"] == "did not finish within 2 s"
     assert "content_loss did not finish within 2 s" in output and "lesson1_content.py line" in output
 
 
-def test_ctrl_c_stops_the_run_and_grades_nothing_wrong(tmp_path):
+def test_ctrl_c_stops_the_run_and_grades_nothing_wrong(spawn_cli, tmp_path):
     started = tmp_path / "started"
     folder = lesson_dir(tmp_path, edited([
         ("        net.blobs[\"data\"].data[...] = x\n",
@@ -188,22 +183,11 @@ def test_ctrl_c_stops_the_run_and_grades_nothing_wrong(tmp_path):
          "        net.blobs[\"data\"].data[...] = x\n"),
         ("import numpy as np\n", "import time\n\nimport numpy as np\n")]))
     score = tmp_path / "score.json"
-    process = subprocess.Popen([sys.executable, "-u", "-m", "pytest", "checks/test_lesson1.py", "-p",
-                                "no:cacheprovider", "--color=no", "--score-json", str(score), "--lessons-dir",
-                                str(folder), "-k", "1.4"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, env=dict(os.environ, BRUSHSTROKES_LANG="en"))
-    try:
-        for _ in range(600):
-            if started.exists():
-                break
-            assert process.poll() is None, process.stdout.read()
-            import time
-
-            time.sleep(0.1)
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
-    finally:
-        process.kill()
+    process = spawn_cli("checks/test_lesson1.py", "-p", "no:cacheprovider", "--color=no", "--score-json", str(score),
+                        "--lessons-dir", str(folder), "-k", "1.4", program="pytest")
+    process.wait_until(started.exists, timeout=60, what="the check of 1.4 started")
+    process.send_signal(signal.SIGINT)
+    output = "".join(process.communicate(timeout=60))
     assert process.returncode != 0, output
     assert "Ctrl-C: the run was stopped during the check of exercise 1.4" in output
     assert "KeyboardInterrupt" not in output and "Traceback" not in output, output  # no pytest banner
@@ -213,13 +197,13 @@ def test_ctrl_c_stops_the_run_and_grades_nothing_wrong(tmp_path):
     assert "failed" not in row["checks"].values()
 
 
-def test_exits_and_a_stray_keyboard_interrupt_fail_only_their_exercise(tmp_path):
+def test_exits_and_a_stray_keyboard_interrupt_fail_only_their_exercise(cli, tmp_path):
     folder = lesson_dir(tmp_path, edited([
         body("content_loss", "    import sys\n    sys.exit(0)\n"),
         body("content_grad", "    import os\n    os._exit(0)\n"),
         body("normalized_step", "    raise KeyboardInterrupt\n"),
     ]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "not 1.4")
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder), "-k", "not 1.4")
     assert code == 1
     assert score["1.1"]["note"] == "called sys.exit(0)"
     assert score["1.2"]["note"] == "called os._exit(0)"
@@ -227,52 +211,52 @@ def test_exits_and_a_stray_keyboard_interrupt_fail_only_their_exercise(tmp_path)
     assert "Brushstrokes score" in output and "a function returns its result" in output
 
 
-def test_a_loss_that_changes_its_input_does_not_fail_the_gradient(tmp_path):
+def test_a_loss_that_changes_its_input_does_not_fail_the_gradient(cli, tmp_path):
     folder = lesson_dir(tmp_path, edited([("    return 0.5 * float(np.sum((F.astype(np.float64) - P) ** 2))",
                                            "    P -= F\n    return 0.5 * float(np.sum(P.astype(np.float64) ** 2))")]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1 or 1.2")
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder), "-k", "1.1 or 1.2")
     assert score["1.1"]["note"] == "changes its input in place"
     assert score["1.2"]["status"] == "passed", output
 
 
-def test_weight_damage_is_the_learners_mistake_and_the_next_check_gets_an_intact_net(tmp_path):
+def test_weight_damage_is_the_learners_mistake_and_the_next_check_gets_an_intact_net(cli, tmp_path):
     """The loop damages the weights in its first call only: that check fails, every later one passes."""
     folder = lesson_dir(tmp_path, edited([
         ("        net.backward(start=layer)",
          "        if not DAMAGED:\n            DAMAGED.append(1)\n"
          "            net.params['conv3_1'][0].data[...] *= 1.5\n        net.backward(start=layer)"),
         ("import numpy as np\n", "import numpy as np\n\nDAMAGED = []\n")]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.4")
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder), "-k", "1.4")
     row = score["1.4"]
     assert row["note"] == "changes the net's weights", output
     assert list(row["checks"].values()).count("failed") == 1 and "conv3_1" in output
 
 
-def test_a_wrong_signature_says_what_is_expected(tmp_path):
+def test_a_wrong_signature_says_what_is_expected(cli, tmp_path):
     folder = lesson_dir(tmp_path, edited([("def content_loss(F: np.ndarray, P: np.ndarray)",
                                            "def content_loss(F: np.ndarray, P: np.ndarray, scale)"),
                                           ("lr: float = 2.0,", "lr: float = 3.0,")]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1 or 1.4")
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder), "-k", "1.1 or 1.4")
     assert score["1.1"]["note"] == "expected content_loss(F, P)"
     assert score["1.4"]["note"].startswith("expected reconstruct(net, P, x0, layer='conv4_2', iters=200, lr=2.0")
     assert "defines content_loss(F, P, scale)" in output and "Traceback" not in output
 
 
-def test_a_huge_print_is_cut_to_a_few_lines(tmp_path):
+def test_a_huge_print_is_cut_to_a_few_lines(cli, tmp_path):
     folder = lesson_dir(tmp_path, edited([body("content_loss", "    print('x' * 100 + '\\n' * 100000)\n"
                                                                "    print('y' * 10_000_000)\n"),
                                           ("return 0.5 * float(", "return float(")]))
-    code, output, score = grade(tmp_path, "--lessons-dir", str(folder), "-k", "1.1")
+    code, output, score = grade(cli, tmp_path, "--lessons-dir", str(folder), "-k", "1.1")
     assert score["1.1"]["note"] == "missing the 1/2"
     assert len(output) < 20_000 and "more lines of output cut" in output
 
 
-def test_damaged_references_are_not_blamed_on_anyone(tmp_path):
+def test_damaged_references_are_not_blamed_on_anyone(cli, tmp_path):
     refs = tmp_path / "references"
     refs.mkdir()
     data = (ROOT / "checks" / "references" / "lesson1.npz").read_bytes()
     (refs / "lesson1.npz").write_bytes(data[: len(data) // 2])
-    code, output, score = grade(tmp_path, "--solutions", "--references-dir", str(refs), "-k", "1.1 or 1.3")
+    code, output, score = grade(cli, tmp_path, "--solutions", "--references-dir", str(refs), "-k", "1.1 or 1.3")
     assert code == 1
     assert score["1.1"]["status"] == "not run" and "checks/references is damaged" in score["1.1"]["note"]
     assert "git checkout checks/references" in output
@@ -280,17 +264,15 @@ def test_damaged_references_are_not_blamed_on_anyone(tmp_path):
 
 
 @pytest.mark.parametrize("keyword", ["1.2", "content_grad", "1_2"])
-def test_k_selects_one_exercise(tmp_path, keyword):
-    code, output, score = grade(tmp_path, "--solutions", "-k", keyword)
+def test_k_selects_one_exercise(cli, tmp_path, keyword):
+    code, output, score = grade(cli, tmp_path, "--solutions", "-k", keyword)
     assert code == 0, output
     assert score["1.2"]["status"] == "passed"
     assert {score[i]["status"] for i in ("1.1", "1.3", "1.4")} == {"not run"}
 
 
-def test_k_that_selects_nothing_says_what_to_type(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-p", "no:cacheprovider", "-k", "9.9"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, BRUSHSTROKES_LANG="en"))
+def test_k_that_selects_nothing_says_what_to_type(cli, tmp_path):
+    done = cli("checks/", "-p", "no:cacheprovider", "-k", "9.9", program="pytest", timeout=120)
     assert "no check matches -k '9.9'" in done.stdout and "`brushstrokes check 1.2`" in done.stdout
     assert "pytest" not in done.stdout.split("no check matches")[1]
 
@@ -309,7 +291,8 @@ def learner_texts() -> dict[str, str]:
             if isinstance(value, Text):
                 texts[f"{module.__name__}.{name}"] = value.en + "\n" + value.zh
     for path in sorted((ROOT / "lessons").glob("*.py")):
-        done = subprocess.run(["git", "show", f"HEAD:lessons/{path.name}"], cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(["git", "show", f"HEAD:lessons/{path.name}"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
         texts[f"lessons/{path.name}"] = done.stdout
     pages = ["README.md", *(f"docs/{p}" for p in ("faq", "index", "gallery", "lesson1", "lesson2", "lesson3"))]
     for page in pages:
@@ -339,10 +322,9 @@ def test_an_import_error_caused_by_another_lesson_names_that_file(tmp_path):
         info.value.message
 
 
-def test_one_exercise_shows_only_its_lesson_and_says_what_comes_next():
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/", "-p", "no:cacheprovider", "--color=no",
-                           "--solutions", "-k", "1.2"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env=dict(os.environ, BRUSHSTROKES_LANG="en"))
+def test_one_exercise_shows_only_its_lesson_and_says_what_comes_next(cli):
+    done = cli("checks/", "-p", "no:cacheprovider", "--color=no", "--solutions", "-k", "1.2", program="pytest",
+               timeout=120)
     assert done.returncode == 0, done.stdout
     assert "Lesson 1 · Find content" in done.stdout
     assert "Lesson 2" not in done.stdout and "Lesson 3" not in done.stdout
@@ -351,7 +333,7 @@ def test_one_exercise_shows_only_its_lesson_and_says_what_comes_next():
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_lesson_2_names_positions_counted_with_the_filters_in_the_gradient(tmp_path, lang):
+def test_lesson_2_names_positions_counted_with_the_filters_in_the_gradient(cli, tmp_path, lang):
     """E_l compares across image sizes through M = h*w; a gradient normalised with M = N*h*w is named."""
     text = (ROOT / "solutions" / "lesson2_style.py").read_text()
     old = "    grad = (flat.T @ (gram(F) - A)).T / (N**2 * M**2)\n"
@@ -360,10 +342,8 @@ def test_lesson_2_names_positions_counted_with_the_filters_in_the_gradient(tmp_p
     folder.mkdir()
     (folder / "lesson2_style.py").write_text(text.replace(old, old.replace("M**2", "F.size**2")))
     score = tmp_path / "score.json"
-    done = subprocess.run([sys.executable, "-m", "pytest", "checks/test_lesson2.py", "-p", "no:cacheprovider",
-                           "--color=no", "--score-json", str(score), "--lessons-dir", str(folder), "-k", "2.3"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=dict(os.environ,
-                                                                                           BRUSHSTROKES_LANG=lang))
+    done = cli("checks/test_lesson2.py", "-p", "no:cacheprovider", "--color=no", "--score-json", str(score),
+               "--lessons-dir", str(folder), "-k", "2.3", program="pytest", env={"BRUSHSTROKES_LANG": lang})
     rows = {ex["id"]: ex for lesson in json.loads(score.read_text())["lessons"] for ex in lesson["exercises"]}
     assert rows["2.3"]["note"] == ("M counted as N*h*w" if lang == "en" else "把 M 当成了 N*h*w"), done.stdout
     assert ("F[0].size, not F.size" if lang == "en" else "不是 F.size") in done.stdout
@@ -411,17 +391,15 @@ def test_returned_values_are_described_in_the_learners_language(value, en, zh):
 
 
 # each exercise graded in isolation, and the most specific hint --------------------------------------------------
-def grade_lesson(tmp_path: Path, module: str, text: str, *options: str, lang: str = "en") -> tuple[str, dict]:
+def grade_lesson(cli, tmp_path: Path, module: str, text: str, *options: str, lang: str = "en") -> tuple[str, dict]:
     """Grade a lesson file made from `text` (checks/test_lessonN.py of its lesson, with options); (output, rows)."""
     folder = tmp_path / "lessons"
     folder.mkdir(exist_ok=True)
     (folder / f"{module}.py").write_text(text)
     score = tmp_path / "score.json"
     number = module.removeprefix("lesson")[0]
-    done = subprocess.run([sys.executable, "-m", "pytest", f"checks/test_lesson{number}.py", "-p", "no:cacheprovider",
-                           "--color=no", "--score-json", str(score), "--lessons-dir", str(folder), *options],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ, BRUSHSTROKES_LANG=lang))
+    done = cli(f"checks/test_lesson{number}.py", "-p", "no:cacheprovider", "--color=no", "--score-json", str(score),
+               "--lessons-dir", str(folder), *options, program="pytest", env={"BRUSHSTROKES_LANG": lang})
     output = done.stdout + done.stderr
     assert score.exists(), output
     rows = {ex["id"]: ex for lesson in json.loads(score.read_text())["lessons"] for ex in lesson["exercises"]}
@@ -436,17 +414,17 @@ def solution_text(module: str, replacements: list[tuple[str, str]] = ()) -> str:
     return text
 
 
-def test_a_wrong_gram_costs_only_exercise_2_1(tmp_path):
+def test_a_wrong_gram_costs_only_exercise_2_1(cli, tmp_path):
     """style_layer_loss and style_layer_grad call gram: their checks use the reference one."""
     text = solution_text("lesson2_style", [("    return flat @ flat.T\n", "    return flat @ flat.T / F[0].size\n")])
-    output, rows = grade_lesson(tmp_path, "lesson2_style", text, "-k", "2.1 or 2.2 or 2.3")
+    output, rows = grade_lesson(cli, tmp_path, "lesson2_style", text, "-k", "2.1 or 2.2 or 2.3")
     assert rows["2.1"]["note"] == "Gram divided by M", output
     assert rows["2.2"]["status"] == "passed", output
     assert rows["2.3"]["status"] == "passed", output
     assert "fix style_layer_loss" not in output and "fix style_layer_grad" not in output
 
 
-def test_wrong_lesson_1_and_2_functions_cost_nothing_in_lesson_3(tmp_path):
+def test_wrong_lesson_1_and_2_functions_cost_nothing_in_lesson_3(cli, tmp_path):
     """Lesson 3's core exercises call lessons 1 and 2 (and 3.2): wrong versions of all of them, defined in the
     lesson 3 file itself, do not fail 3.1-3.3."""
     wrong = ("\n\ndef content_loss(F, P):\n    return 0.0\n\n\ndef content_grad(F, P):\n    return 2 * (F - P)\n\n\n"
@@ -454,20 +432,20 @@ def test_wrong_lesson_1_and_2_functions_cost_nothing_in_lesson_3(tmp_path):
              "def backward_sweep(net, grads):\n    return None\n\n\n"
              "def lbfgs_objective(loss_grad, shape):\n    return None, None\n")
     text = solution_text("lesson3_paint") + wrong  # the later definitions replace the imported and the right ones
-    output, rows = grade_lesson(tmp_path, "lesson3_paint", text, "-k", "3.1 or 3.2 or 3.3")
+    output, rows = grade_lesson(cli, tmp_path, "lesson3_paint", text, "-k", "3.1 or 3.2 or 3.3")
     assert rows["3.2"]["status"] == "failed", output  # the wrong 3.2 is graded where it belongs
     assert rows["3.1"]["status"] == "passed", output
     assert rows["3.3"]["status"] == "passed", output
 
 
-def test_another_lessons_function_imported_by_lesson_3_is_the_reference_in_its_checks(tmp_path):
+def test_another_lessons_function_imported_by_lesson_3_is_the_reference_in_its_checks(cli, tmp_path):
     """A learner's lesson 3 may call lesson 2's gram itself (not in 3.1's `uses`): a wrong gram found in the lesson 3
     module is swapped for the reference too, so it costs 3.1 nothing."""
     text = solution_text("lesson3_paint", [
         ("    F = net.blobs[content_layer].data[0]\n",
          "    F = net.blobs[content_layer].data[0]\n    gram(F)  # a learner's own use of lesson 2's function\n")])
     wrong = "\n\ndef gram(F):\n    raise ValueError('a wrong gram')\n"
-    output, rows = grade_lesson(tmp_path, "lesson3_paint", text + wrong, "-k", "3.1")
+    output, rows = grade_lesson(cli, tmp_path, "lesson3_paint", text + wrong, "-k", "3.1")
     assert rows["3.1"]["status"] == "passed", output
 
 
@@ -538,12 +516,12 @@ def test_the_stop_rule_that_explains_a_stop_is_named(losses, expected, settings,
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_callback_parameter_not_named_intermediate_result_is_named(tmp_path, lang):
+def test_a_callback_parameter_not_named_intermediate_result_is_named(cli, tmp_path, lang):
     """SciPy hands a callback with another parameter name the bare array: the check says so, in both languages."""
     text = solution_text("lesson3_paint", [("    def step(intermediate_result) -> None:", "    def step(res) -> None:"),
                                            ("intermediate_result.x.reshape", "res.x.reshape"),
                                            ("float(intermediate_result.fun)", "float(res.fun)")])
-    output, rows = grade_lesson(tmp_path, "lesson3_paint", text, "-k", "3.3", lang=lang)
+    output, rows = grade_lesson(cli, tmp_path, "lesson3_paint", text, "-k", "3.3", lang=lang)
     assert rows["3.3"]["note"] == ("step's parameter not named intermediate_result" if lang == "en" else
                                    "step 的参数名不是 intermediate_result"), output
     assert "def step(intermediate_result)" in output and "'numpy.ndarray' object has no attribute 'x'" in output
