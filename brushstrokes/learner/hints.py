@@ -31,18 +31,14 @@ def save(shown: dict[str, int], path: Path | None = None) -> None:
     write_text(path or places.hints_path(), json.dumps(shown, indent=2, sort_keys=True) + "\n")
 
 
-def anchor(ex: Exercise) -> str:
-    """The heading anchor of the exercise on its lesson page: 'exercise-1-2'."""
-    return "exercise-" + ex.id.replace(".", "-")
-
-
 def solution_pointer(ex: Exercise, lang: str) -> str:
-    """Where the folded solution is: the lesson page in the learner's language, and its address on `make serve`."""
+    """Where the folded solution is (the section that shows it, which for 3.4 and 3.5 is 3.6's): the lesson page in
+    the learner's language, and its address on `make serve`."""
     lesson = course.owner(ex)
-    page = lesson.page if lang == "en" else lesson.page.replace(".md", ".zh.md")
     slug = lesson.page.removesuffix(".md")
-    url = f"http://127.0.0.1:8000/{'zh/' if lang == 'zh' else ''}{slug}/#{anchor(ex)}"
-    return M.HINT_LAST(lang, id=ex.id, page=f"docs/{page}", anchor=anchor(ex), url=url)
+    url = f"http://127.0.0.1:8000/{'zh/' if lang == 'zh' else ''}{slug}/#{ex.solution_anchor}"
+    shown_in = next(other for other in lesson.exercises if other.anchor == ex.solution_anchor)
+    return M.HINT_LAST(lang, id=shown_in.id, page=f"docs/{lesson.page_in(lang)}", anchor=ex.solution_anchor, url=url)
 
 
 def next_hint(ex: Exercise, lang: str, restart: bool = False) -> list[str]:
