@@ -58,6 +58,9 @@ VIEWPORTS = (sb.DESKTOP, sb.PHONE)
 FIGURES = DOCS / "assets" / "figures"
 LABELS = FIGURES / "labels.json"
 SMALLEST_LABEL = 9.0    # px on the screen
+# A shot is not blank: the spread (standard deviation) of its grey levels, 0-255, and its distinct colours; a page
+# all of one colour has 0 and 1. The heading's box must show its text: dark on light spreads far more than this.
+MIN_PAGE_SPREAD, MIN_PAGE_COLOURS, MIN_HEADING_SPREAD = 10.0, 50, 20.0
 
 
 def language_of(path: str) -> str:
@@ -406,11 +409,30 @@ def test_search_finds_every_page_using_the_word(browser, served, search_index, t
     assert not others, f"searching for {term!r} on the {lang} site also lists pages of the other language: {others}"
 
 
+@viewports
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", list(SCREENSHOTS))
-def test_screenshot(browser, served, screenshot_dir, page, lang):
+def test_screenshot(browser, served, screenshot_dir, page, lang, viewport):
+    """The page as shot: not blank, its main heading (the page's title) drawn on the first screen with nothing over
+    it, and no sideways scrolling."""
     path = ("zh/" if lang == "zh" else "") + page
-    browser.resize(sb.DESKTOP)
+    browser.resize(viewport)
     browser.goto(served + path)
-    shot = browser.screenshot(screenshot_dir / f"{lang}-{SCREENSHOTS[page]}.png")
-    assert shot.stat().st_size > 10_000, f"/{path}: the screenshot {shot} is suspiciously small"
+    seen = sb.first_screen(browser)
+    phone = "" if viewport == sb.DESKTOP else "-phone"
+    shot = browser.screenshot(screenshot_dir / f"{lang}-{SCREENSHOTS[page]}{phone}.png")
+    where = f"/{path} at {viewport[0]} px ({shot})"
+    whole = sb.ink(shot)
+    assert whole["size"][0] == viewport[0] and whole["size"][1] >= viewport[1], f"{where}: shot at {whole['size']}"
+    assert whole["spread"] >= MIN_PAGE_SPREAD and whole["colours"] >= MIN_PAGE_COLOURS, (
+        f"{where}: the page looks blank ({whole['colours']} colours, grey levels spread {whole['spread']})")
+    assert seen["heading"], f"{where}: the page has no main heading (h1)"
+    assert seen["heading"] in seen["title"], f"{where}: heading {seen['heading']!r}, title {seen['title']!r}"
+    assert seen["onScreen"], f"{where}: the heading {seen['heading']!r} is not on the first screen: {seen['box']}"
+    assert seen["uncovered"], f"{where}: something lies over the heading {seen['heading']!r} at {seen['box']}"
+    heading = sb.ink(shot, seen["box"])
+    assert heading["spread"] >= MIN_HEADING_SPREAD, (
+        f"{where}: the heading {seen['heading']!r} is not drawn where it stands, {seen['box']} (grey levels spread "
+        f"{heading['spread']}; its colour {seen['colour']}, visibility {seen['visibility']})")
+    assert seen["scrollWidth"] <= seen["clientWidth"], (
+        f"{where}: the page is {seen['scrollWidth']} px wide on a {seen['clientWidth']} px screen")

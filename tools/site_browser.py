@@ -602,3 +602,53 @@ def search(browser: Browser, query: str) -> list[str]:
         if path not in pages:
             pages.append(path)
     return pages
+
+
+# ---------------------------------------------------------------- the first screen, and what a screenshot shows
+
+# Runs in the page, scrolled to the top: the article's main heading (without its ¶ link) and the box of its text in
+# CSS px, whether that text is on the first screen and not covered (the element at its centre is the heading), the
+# page's title, and how wide the page is against the screen (scrollWidth > clientWidth: it scrolls sideways).
+FIRST_SCREEN_JS = r"""
+window.scrollTo(0, 0);
+const root = document.documentElement;
+const h1 = (document.querySelector('article') || document.body).querySelector('h1');
+const page = {title: document.title, screen: [root.clientWidth, window.innerHeight],
+              scrollWidth: root.scrollWidth, clientWidth: root.clientWidth};
+if (!h1) return {...page, heading: null};
+const copy = h1.cloneNode(true);
+copy.querySelectorAll('.headerlink').forEach(a => a.remove());
+const range = document.createRange();
+range.selectNodeContents(h1);
+const link = h1.querySelector('.headerlink');
+if (link) range.setEndBefore(link);
+const r = range.getBoundingClientRect();
+const atCentre = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+return {...page, heading: copy.textContent.trim(), box: [r.left, r.top, r.width, r.height],
+        onScreen: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= root.clientWidth
+                  && r.bottom <= window.innerHeight,
+        uncovered: atCentre !== null && h1.contains(atCentre),
+        colour: getComputedStyle(h1).color, visibility: getComputedStyle(h1).visibility};
+"""
+
+
+def first_screen(browser: Browser) -> dict:
+    """The loaded page's main heading as a reader first sees it, and its width: see FIRST_SCREEN_JS."""
+    return browser.run(FIRST_SCREEN_JS)
+
+
+def ink(path: Path, box: tuple[float, float, float, float] | None = None) -> dict:
+    """How much a PNG (or the part in `box`, (left, top, width, height) in its px) shows: {'size': (w, h),
+    'spread': the standard deviation of its grey levels (0-255; 0 for one flat colour), 'colours': distinct
+    colours (at most 4096 counted)}."""
+    from PIL import Image, ImageStat
+
+    with Image.open(path) as picture:
+        shown = picture.convert("RGB")
+    size = shown.size
+    if box is not None:
+        left, top, width, height = box
+        shown = shown.crop((int(left), int(top), int(left + width + 0.999), int(top + height + 0.999)))
+    colours = shown.getcolors(4096)
+    return {"size": size, "spread": round(ImageStat.Stat(shown.convert("L")).stddev[0], 1),
+            "colours": len(colours) if colours is not None else 4097}
