@@ -26,10 +26,67 @@ from brushstrokes.net import images
 RUN_SECONDS = 300.0  # a whole command at a tiny size, on a loaded machine
 WAIT_SECONDS = 120.0  # for a line of output, or for a signalled command to end
 
-# fixtures that make a test slow: a child process, or the real VGG19
-SLOW_FIXTURES = frozenset({"cli", "spawn_cli", "vgg", "vgg_max"})
-# tests over about a second that use none of them (measured with --durations=0): file -> test functions
+# fixtures that make a test slow: a child process, the real VGG19, the built site (test_site.py), headless Chromium
+SLOW_FIXTURES = frozenset({"cli", "spawn_cli", "vgg", "vgg_max", "site", "browser"})
+# tests that use none of them and still take 0.3 s or more (measured with --durations=0; most start a command
+# through their file's own helper): file -> test functions
 SLOW_TESTS: dict[str, frozenset[str]] = {
+    "test_caffe_build.py": frozenset({
+        "test_build_script_reuses_the_cached_build",
+        "test_import_caffe_in_venv",
+    }),
+    "test_dnnl_conv.py": frozenset({
+        "test_vgg19_matches_caffes_own_convolution",
+    }),
+    "test_mutants.py": frozenset({
+        "test_classic_mistake_is_caught_and_named",
+        "test_every_expected_note_is_a_hint_the_checks_can_give",
+        "test_every_hint_is_given_in_english_and_chinese",
+        "test_every_hint_is_the_expected_note_of_a_classic_mistake_of_its_exercise",
+        "test_every_hint_the_checks_give_is_read_from_their_source",
+    }),
+    "test_packaging.py": frozenset({
+        "test_installed_package_finds_the_models_and_doctor_runs",
+        "test_wheel_holds_every_package_and_the_models",
+    }),
+    "test_paint_command.py": frozenset({
+        "test_adam_two_paintings_blended",
+        "test_bad_argument_is_one_line_error",
+        "test_bad_files_are_one_line_errors",
+        "test_ctrl_c_keeps_the_picture",
+        "test_gd_from_noise",
+        "test_gpu_asked_for_without_one_is_one_line_error",
+        "test_lbfgs_with_every_shaping_option",
+        "test_use_lessons_on_the_stubs_says_what_to_do",
+    }),
+    "test_reliability_paint.py": frozenset({
+        "test_a_bad_out_is_refused_before_any_work",
+        "test_a_learners_mistake_in_lesson_2_is_one_line_naming_the_exercise",
+        "test_a_learners_mistake_in_lesson_3_is_one_line_naming_the_exercise",
+        "test_a_paint_mistake_in_chinese",
+        "test_a_repeated_layer_or_a_picture_after_the_options_says_what_to_give",
+        "test_ctrl_c_while_painting_keeps_the_picture_so_far",
+        "test_paint_checks_every_picture_of_save_every",
+        "test_paint_ending_in_nan_with_the_reference_code_blames_no_exercise",
+        "test_paint_messages_in_chinese",
+        "test_paint_refuses_a_bad_argument_before_any_work",
+        "test_paint_refuses_a_bad_content_picture",
+        "test_paint_refuses_a_bad_style_picture_whichever_it_is",
+        "test_paint_refuses_blend_weights_that_are_not_finite",
+        "test_paint_takes_grey_and_thin_paintings",
+        "test_style_refuses_a_bad_argument_before_any_work",
+        "test_style_refuses_a_bad_painting",
+    }),
+    "test_reliability_tools.py": frozenset({
+        "test_an_unwritable_score_json_is_refused_before_any_check",
+    }),
+    "test_style_command.py": frozenset({
+        "test_bad_arguments_refused_before_any_work",
+        "test_ctrl_c_keeps_the_texture_so_far",
+        "test_old_pictures_kept_when_the_lesson_is_not_finished",
+        "test_raw_weights_and_chosen_layers_have_their_own_files",
+        "test_writes_texture_loss_and_frames",
+    }),
 }
 
 

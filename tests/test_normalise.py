@@ -27,6 +27,7 @@ def record() -> dict:
     return json.loads(normalise.record_path().read_text())
 
 
+@pytest.mark.slow
 def test_every_filter_has_mean_activation_one(normalised_net, record):
     """Over the chosen photographs each filter's mean ReLU output is 1; the few floored ones have m / floor < 1."""
     means = normalise.mean_activations(normalised_net, progress=False)
@@ -56,6 +57,7 @@ def test_conv5_1_equals_raw_up_to_per_channel_scale(normalised_net, vgg, record)
     assert np.max(np.abs(norm - raw / scale)) <= SCALE_TOL * norm.max()
 
 
+@pytest.mark.slow
 def test_record_names_the_raw_model_and_images(record):
     from brushstrokes.net.weights import md5sum
 

@@ -98,7 +98,7 @@ def test_working_size_echoes_the_value_given(size, expected, todo, monkeypatch):
 
 
 def test_working_size_of_a_good_value_and_of_an_elongated_picture(tmp_path):
-    assert validate.working_size(paths.CAT, 64) == (43, 64)
+    assert validate.working_size(paths.CAT, 64) == (64, 43)  # (W, H)
     tall = tmp_path / "tall.png"
     Image.new("RGB", (100, 900)).save(tall)
     with pytest.raises(BrushstrokesError) as err:
@@ -216,6 +216,7 @@ def test_a_picture_that_fails_to_save_leaves_the_old_one(tmp_path, monkeypatch):
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["result.png"]
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_content_saves_keeps_the_old_pictures(old_results, monkeypatch):
     from brushstrokes.runs import content
 
@@ -377,6 +378,7 @@ def test_nan_passed_on_is_not_blamed_on_the_function_that_received_it():
         step(ones, np.zeros(3, np.float32), 2.0)  # finite inputs, NaN out: this function is the cause
 
 
+@pytest.mark.slow
 def test_a_run_ending_in_nan_with_the_reference_code_says_so(tmp_path, old_results, monkeypatch):
     from brushstrokes.runs import content, pipeline
 

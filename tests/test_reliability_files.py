@@ -295,6 +295,7 @@ def test_fetch_model_refuses_a_folder_in_place_of_the_normalised_model(cli, mode
     assert (target / "kept.txt").read_text() == "mine\n"
 
 
+@pytest.mark.slow
 def test_the_doctor_verifies_the_normalised_model_by_its_record_when_its_md5_is_gone(models):
     target = normalise.normalised_path(models)
     weights.sidecar_path(target).write_text("garbage\n")
@@ -304,6 +305,7 @@ def test_the_doctor_verifies_the_normalised_model_by_its_record_when_its_md5_is_
     assert status == 0 and "matches its .md5" in line  # the first check wrote it again
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sidecar", [None, "", "garbage\n"])
 def test_an_intact_normalised_model_without_a_good_md5_is_verified_by_its_record(models, sidecar):
     from brushstrokes.net.vgg import load_vgg19
@@ -320,6 +322,7 @@ def test_an_intact_normalised_model_without_a_good_md5_is_verified_by_its_record
     assert normalise.check_normalised(models).by == "sidecar"
 
 
+@pytest.mark.slow
 def test_a_broken_normalised_model_is_made_again_on_first_use(models):
     from brushstrokes.net.vgg import load_vgg19
 
@@ -331,6 +334,7 @@ def test_a_broken_normalised_model_is_made_again_on_first_use(models):
     assert load_vgg19(weights=models, normalised=True, shape=(32, 32)) is not None
 
 
+@pytest.mark.slow
 def test_the_normalised_record_cannot_vouch_for_other_raw_weights(models):
     """A record made from other raw bytes does not verify anything: the model is made again (not used)."""
     target = normalise.normalised_path(models)
@@ -383,6 +387,7 @@ def test_reset_when_the_lesson_file_cannot_be_written_says_so_and_changes_nothin
 
 # ---------------------------------------------------------------- --out replaced by a file while a run is going
 
+@pytest.mark.slow
 def test_out_replaced_by_a_file_during_a_run_is_one_line_and_the_file_is_kept(tmp_path, monkeypatch):
     from brushstrokes.net import images
     from brushstrokes.runs import content

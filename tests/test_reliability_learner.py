@@ -192,6 +192,7 @@ HANG_1_4 = ("lesson1_content", "        losses.append(content_loss(F, P))",
             "        losses.append(content_loss(F, P))\n        while losses:\n            content_loss(F, P)")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mistake,expected", [
     (HANG_1_2, "in content_grad (exercise 1.2): stopped after"),
     (HANG_1_4, "in reconstruct (exercise 1.4): stopped after"),
@@ -211,6 +212,7 @@ def test_content_stops_a_learners_function_that_never_ends(tmp_path, quick_limit
     assert digests(out) == before
 
 
+@pytest.mark.slow
 def test_paint_stops_a_learners_function_that_never_ends(tmp_path, quick_limits):
     from brushstrokes.runs.paint import paint_files
     from brushstrokes.runs.paint_settings import PaintSettings
@@ -272,6 +274,7 @@ def test_a_loop_waiting_on_its_hanging_function_blames_the_function():
     assert watchdog._overdue(30.2)[0] is loop  # a loop that keeps calling short functions is the one that hangs
 
 
+@pytest.mark.slow
 def test_the_reference_solutions_are_not_timed(tmp_path, monkeypatch):
     monkeypatch.setattr(guards, "MIN_SECONDS", 0.0)  # any timed call would be stopped at once
     from brushstrokes.runs.content import run_content

@@ -65,6 +65,7 @@ def test_every_source_unreachable_fails_cleanly(cache, tmp_path):
     assert not dest.exists()
 
 
+@pytest.mark.slow
 def test_checksum_mismatch_is_refused_and_nothing_is_kept(cache, tmp_path, server):
     base, root = server
     (root / "vgg19.h5").write_bytes(b"not the weights" * 1000)
@@ -77,6 +78,7 @@ def test_checksum_mismatch_is_refused_and_nothing_is_kept(cache, tmp_path, serve
     assert not list((cache / "downloads").glob("vgg19.h5*")), "a file that failed its checksum was kept"
 
 
+@pytest.mark.slow
 def test_http_error_then_next_source(cache, tmp_path, server):
     base, root = server
     sources = (Source("missing file", f"{base}/nothing-here.caffemodel", "caffemodel", None), *UNREACHABLE[:1])
@@ -97,6 +99,7 @@ def small_weights(scale: float = 1.0) -> dict[str, tuple[np.ndarray, np.ndarray]
                    np.zeros(weights.expected_shape(name)[0], np.float32)) for name in weights.CONV_LAYERS}
 
 
+@pytest.mark.slow
 def test_write_is_atomic_and_checksummed(tmp_path):
     dest = tmp_path / "w.caffemodel"
     weights.write_caffemodel(small_weights(), dest)
@@ -105,6 +108,7 @@ def test_write_is_atomic_and_checksummed(tmp_path):
     check_caffemodel(dest)
 
 
+@pytest.mark.slow
 def test_corrupt_model_file_is_detected(tmp_path):
     dest = tmp_path / "w.caffemodel"
     weights.write_caffemodel(small_weights(), dest)
@@ -128,6 +132,7 @@ def test_broken_model_file_gives_one_clear_error(tmp_path, content, expected):
     assert "fetch-model" in err.value.todo
 
 
+@pytest.mark.slow
 def test_wrong_model_is_refused(tmp_path):
     """A valid caffemodel of another net (here: VGG19 without conv5_4) is named as such."""
     w = small_weights()
@@ -207,6 +212,7 @@ def test_the_installed_model_matches_the_known_checksum(real_model):
     assert weights.md5sum(real_model) in weights.known_models()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sidecar", [None, "", "not a checksum\n"])
 def test_a_model_without_its_md5_is_checked_against_the_known_checksum(real_model, sidecar):
     md5 = Path(str(real_model) + ".md5")
@@ -217,6 +223,7 @@ def test_a_model_without_its_md5_is_checked_against_the_known_checksum(real_mode
     assert md5.read_text().strip() == verified.md5  # recorded again for the next check
 
 
+@pytest.mark.slow
 def test_a_corrupt_model_without_its_md5_is_refused(real_model):
     flip_a_byte(real_model)
     with pytest.raises(BrushstrokesError) as err:
@@ -251,6 +258,7 @@ def test_a_folder_in_place_of_a_file_is_one_line(cli, tmp_path, which):
     assert "is a folder, not a file" in next(line for line in doctor.stdout.splitlines() if "weights" in line)
 
 
+@pytest.mark.slow
 def test_a_kill_between_the_model_and_its_md5_leaves_no_wrong_md5(tmp_path, monkeypatch):
     dest = tmp_path / "w.caffemodel"
     weights.write_caffemodel(small_weights(), dest)
@@ -272,6 +280,7 @@ def test_a_kill_between_the_model_and_its_md5_leaves_no_wrong_md5(tmp_path, monk
     assert not list(tmp_path.glob(".partial-*"))
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_writing_keeps_the_old_model(tmp_path, monkeypatch):
     dest = tmp_path / "w.caffemodel"
     weights.write_caffemodel(small_weights(), dest)
@@ -324,6 +333,7 @@ def test_fetch_model_reads_the_archive_even_when_the_h5_is_already_downloaded(tm
     assert not (tmp_path / "m" / "vgg19.caffemodel").exists()
 
 
+@pytest.mark.slow
 def test_fetch_model_from_a_file_says_it_replaces_intact_weights(tmp_path, cache, real_model, real_h5):
     weights.write_text(Path(str(real_model) + ".md5"), weights.md5sum(real_model) + "\n")
     said = []
@@ -332,6 +342,7 @@ def test_fetch_model_from_a_file_says_it_replaces_intact_weights(tmp_path, cache
     assert check_caffemodel(real_model).by == "sidecar"
 
 
+@pytest.mark.slow
 def test_fetch_model_cleans_what_a_killed_run_left(tmp_path, cache, real_model):
     leftover = real_model.parent / ".partial-vgg19-x.caffemodel"
     leftover.write_bytes(b"\0" * 10_000)
