@@ -6,7 +6,7 @@ CUDA ?= auto
 LINT := $(PY) -m ruff check . && for f in $$(git ls-files 'lessons/*.py'); do \
 	git show HEAD:$$f | $(PY) -m ruff check --quiet --stdin-filename $$f - || exit 1; done
 
-.PHONY: setup demo test lint docs serve bench doctor cuda-build-check caffe-cuda bundle device-pack device-dry-run screenshots references figures mutants clean
+.PHONY: setup demo test test-quick lint docs serve bench doctor cuda-build-check caffe-cuda bundle device-pack device-dry-run screenshots references figures mutants clean
 
 setup:
 	@bash tools/setup/setup.sh CUDA=$(CUDA)
@@ -21,6 +21,11 @@ test: setup
 	$(PY) -m pytest checks/ -q --solutions
 	$(PY) tools/dev/check_untouched_lessons.py
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+# The inner loop: the lint and the tests not marked slow (no child process, no real VGG19, no browser; tests/conftest.py)
+test-quick: setup
+	$(LINT)
+	$(PY) -m pytest tests/ -q -m "not slow"
 
 docs: setup
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
