@@ -1,9 +1,7 @@
-"""The `brushstrokes` command as a learner meets it: doctor, errors, the demo, Ctrl-C, NaN."""
+"""The `brushstrokes` command as a learner meets it: doctor, errors, the demo, NaN (Ctrl-C: test_reliability.py)."""
 
 from __future__ import annotations
 
-import signal
-import time
 from pathlib import Path
 
 import numpy as np
@@ -58,17 +56,6 @@ def test_unfinished_lessons_say_so(cli, tmp_path):
     if out.returncode == 0:
         pytest.skip("lessons/lesson1_content.py is already filled in")
     assert out.returncode == 2 and "not finished" in out.stderr and "brushstrokes check 1." in out.stderr
-
-
-def test_ctrl_c_keeps_the_result(spawn_cli, tmp_path):
-    proc = spawn_cli("content", "--size", "48", "--iters", "100000", "--out", str(tmp_path))
-    assert proc.wait_for("Finding the content") == proc.stdout[0]
-    time.sleep(3)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 0, stderr
-    assert "keeping the result" in stdout
-    assert (tmp_path / "content_conv4_2.png").exists()
 
 
 def test_nan_in_a_learners_gradient_is_named(monkeypatch):

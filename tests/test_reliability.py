@@ -415,16 +415,43 @@ def old_set(folder: Path, command: str) -> Path:
     return folder
 
 
-def start_long_run(out: Path, command: str = "content"):
-    """`command` into `out` for 100000 iterations at 32 px, 1.5 s into its loop: a conftest.CliProcess.
-    test_reliability_paint.py calls it outside a fixture, hence conftest's plain function."""
+def start_long_run(out: Path, command: str = "content", *extra: str):
+    """`command` (with `extra` options) into `out` for 100000 iterations at 32 px, 1.5 s into its loop: a
+    conftest.CliProcess. test_reliability_paint.py calls it outside a fixture, hence conftest's plain function."""
     from conftest import start_cli
 
     args, started, _ = LONG_RUNS[command]
-    proc = start_cli(*args, "--iters", "100000", "--out", str(out))
+    proc = start_cli(*args, *extra, "--iters", "100000", "--out", str(out))
     proc.wait_for(started)
     time.sleep(1.5)
     return proc
+
+
+# the first Ctrl-C of each command's loop (paint's L-BFGS stops through SciPy's callback): its command, options, words
+FIRST_CTRL_C = {
+    "content": ("content", (), "keeping the result"),
+    "style": ("style", (), "keeping the result"),
+    "paint adam": ("paint", (), "stopped early by Ctrl-C"),
+    "paint lbfgs": ("paint", ("--optimizer", "lbfgs"), "stopped early by Ctrl-C"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(FIRST_CTRL_C))
+def test_a_first_ctrl_c_keeps_the_result_so_far(tmp_path, case):
+    """The first Ctrl-C ends the loop after its iteration: the result so far replaces the old set whole, exit 0."""
+    command, extra, said = FIRST_CTRL_C[case]
+    out, names = old_set(tmp_path / "out", command), LONG_RUNS[command][2]
+    before = digests(out)
+    proc = start_long_run(out, command, *extra)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in stderr, stderr
+    assert said in stdout, stdout
+    after = digests(out)
+    assert sorted(after) == sorted(before) and all(after[name] != before[name] for name in names)
+    assert np.asarray(Image.open(out / names[0])).shape[:2] == ((21, 32) if command != "style" else (32, 25))
+    assert not list(out.glob(outputs.PARTIAL + "*"))
 
 
 @pytest.mark.slow
