@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brushstrokes import cli, course
+from brushstrokes import cli as command_line
+from brushstrokes import course
 from brushstrokes.base import i18n
 from brushstrokes.base.paths import ROOT
 from brushstrokes.learner import places, progress, runner, standing, stubs
@@ -145,7 +146,7 @@ def test_ctrl_c_before_the_checks_print_a_score_says_so(folders, monkeypatch, ca
         raise runner.ChecksInterrupted(reported=False)
 
     monkeypatch.setattr(runner, "run_checks", interrupted)
-    assert cli.main(["--lang", lang, "check", "1.1"]) == 130
+    assert command_line.main(["--lang", lang, "check", "1.1"]) == 130
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "brushstrokes check" in err
     assert ("nothing was graded" if lang == "en" else "没有给任何练习评分") in err
@@ -162,12 +163,12 @@ def test_the_keyword_selects_only_that_exercises_checks(cli):
 
 @pytest.mark.parametrize("command", [["check", "1.1"], ["watch", "--once"]])
 def test_a_missing_lessons_folder_is_named(folders, capsys, command, tmp_path):
-    assert cli.main([*command, "--lessons-dir", str(tmp_path / "nowhere")]) == 2
+    assert command_line.main([*command, "--lessons-dir", str(tmp_path / "nowhere")]) == 2
     assert "nowhere is not a folder" in capsys.readouterr().err
 
 
 def test_check_no_match_lists_the_exercises(folders, capsys):
-    assert cli.main(["check", "content_gradient"]) == 2
+    assert command_line.main(["check", "content_gradient"]) == 2
     err = capsys.readouterr().err
     assert "no exercise matches 'content_gradient'" in err
     assert "1.2 content_grad" in err and "1.4 reconstruct" in err
@@ -179,12 +180,12 @@ def test_check_grades_the_copy_and_records_progress(folders, capsys, query):
     lessons, state = folders
     real = ROOT / "lessons" / f"{MODULE}.py"
     before = real.read_bytes()  # however far the learner has got in it
-    assert cli.main(["check", query]) == 1  # the stub
+    assert command_line.main(["check", query]) == 1  # the stub
     out = capsys.readouterr().out
     assert "not started" in out and "0 of 1 selected exercises pass" in out
     assert progress.load(state / "progress.json")["1.1"]["status"] == "not started"
     put_solution(lessons, "content_loss")
-    assert cli.main(["check", query]) == 0
+    assert command_line.main(["check", query]) == 0
     assert "1 of 1 selected exercises pass" in capsys.readouterr().out
     assert progress.load(state / "progress.json")["1.1"]["status"] == "passed"
     assert real.read_bytes() == before  # the real file untouched
@@ -225,7 +226,7 @@ def test_watch_skips_exercises_passed_before(folders):
 def test_watch_once_checks_the_current_exercise(folders, capfd):
     lessons, _ = folders
     put_solution(lessons, "content_loss")
-    assert cli.main(["watch", "--once"]) == 0
+    assert command_line.main(["watch", "--once"]) == 0
     assert "exercise 1.1 (content_loss) passes" in capfd.readouterr().out
 
 
@@ -241,7 +242,7 @@ def test_hint_ladder_climbs_then_points_to_the_solution(folders, capsys):
     ex = course.exercise("1.2")
     outputs = []
     for _ in range(len(ex.hints) + 1):
-        assert cli.main(["hint", "1_2"]) == 0
+        assert command_line.main(["hint", "1_2"]) == 0
         outputs.append(capsys.readouterr().out)
     for step, out in enumerate(outputs[:len(ex.hints)], start=1):
         assert f"Hint {step} of {len(ex.hints)}" in out
@@ -250,20 +251,20 @@ def test_hint_ladder_climbs_then_points_to_the_solution(folders, capsys):
     assert "docs/lesson1.md#exercise-1-2" in outputs[len(ex.hints) - 1]
     assert "docs/lesson1.md#exercise-1-2" in outputs[-1] and "--restart" in outputs[-1]
     assert json.loads((state / "hints.json").read_text()) == {"1.2": len(ex.hints)}
-    assert cli.main(["hint", "1.2", "--restart"]) == 0
+    assert command_line.main(["hint", "1.2", "--restart"]) == 0
     assert f"Hint 1 of {len(ex.hints)}" in capsys.readouterr().out
 
 
 def test_hint_points_to_the_chinese_page_in_chinese(folders, capsys):
     for _ in course.exercise("1.1").hints:
-        cli.main(["--lang", "zh", "hint", "1.1"])
+        command_line.main(["--lang", "zh", "hint", "1.1"])
     out = capsys.readouterr().out
     assert "docs/lesson1.zh.md#exercise-1-1" in out and "/zh/lesson1/#exercise-1-1" in out
     assert "提示" in out
 
 
 def test_hint_needs_one_exercise(folders, capsys):
-    assert cli.main(["hint", "1"]) == 2
+    assert command_line.main(["hint", "1"]) == 2
     assert "hint works on one" in capsys.readouterr().err
 
 
@@ -282,7 +283,7 @@ def test_reset_restores_one_function_and_nothing_else(folders, capsys):
     path.write_text(path.read_text() + "\n# my notes after the last function\n")
     before = path.read_bytes()
     start, end, mine = function_source(before.decode(), "content_grad")
-    assert cli.main(["reset", "1.2"]) == 0
+    assert command_line.main(["reset", "1.2"]) == 0
     out = capsys.readouterr().out
     after = path.read_bytes()
     lines_before, lines_after = before.splitlines(keepends=True), after.splitlines(keepends=True)
@@ -295,7 +296,7 @@ def test_reset_restores_one_function_and_nothing_else(folders, capsys):
     backups = list((state / "backups").glob(f"{MODULE}.content_grad.*.py"))
     assert len(backups) == 1 and backups[0].read_text() == "".join(mine)
     assert str(backups[0].name) in out
-    assert cli.main(["reset", "content_grad"]) == 0  # already the stub: nothing changes, no new backup
+    assert command_line.main(["reset", "content_grad"]) == 0  # already the stub: nothing changes, no new backup
     assert path.read_bytes() == after and len(list((state / "backups").iterdir())) == 1
 
 
@@ -305,7 +306,7 @@ def test_reset_keeps_windows_line_endings(folders):
     put_solution(lessons, "normalized_step")
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     before = path.read_bytes()
-    assert cli.main(["reset", "1.3"]) == 0
+    assert command_line.main(["reset", "1.3"]) == 0
     after = path.read_bytes()
     assert after.count(b"\n") == after.count(b"\r\n")
     assert before != after and b"NotImplementedError" in after
@@ -317,7 +318,7 @@ def test_reset_refuses_a_file_that_does_not_parse(folders, capsys):
     put_solution(lessons, "content_grad")
     path.write_text(path.read_text() + "\ndef broken(:\n")
     before = path.read_bytes()
-    assert cli.main(["reset", "1.2"]) == 2
+    assert command_line.main(["reset", "1.2"]) == 2
     err = capsys.readouterr().err
     assert "does not parse" in err and "line" in err
     assert path.read_bytes() == before
@@ -329,7 +330,7 @@ def test_reset_refuses_a_missing_function(folders, capsys):
     path = lessons / f"{MODULE}.py"
     path.write_text(path.read_text().replace("def content_grad(", "def content_gradient("))
     before = path.read_bytes()
-    assert cli.main(["reset", "1.2"]) == 2
+    assert command_line.main(["reset", "1.2"]) == 2
     assert "has no function content_grad" in capsys.readouterr().err
     assert path.read_bytes() == before
 
@@ -352,7 +353,7 @@ def test_reset_without_git_rebuilds_the_stub_from_the_solution(folders, monkeypa
 def test_progress_shows_recorded_grades_and_the_next_exercise(folders, capsys):
     _, state = folders
     progress.record({"1.1": ("passed", ""), "1.2": ("failed", "missing ReLU mask")}, path=state / "progress.json")
-    assert cli.main(["progress"]) == 0
+    assert command_line.main(["progress"]) == 0
     out = capsys.readouterr().out
     row = {line.split()[0]: line for line in out.splitlines() if line.startswith("  1.")}
     assert "passed" in row["1.1"] and "10 min" in row["1.1"]
@@ -365,13 +366,13 @@ def test_progress_shows_recorded_grades_and_the_next_exercise(folders, capsys):
 def test_chinese_output(folders, capsys, monkeypatch):
     _, state = folders
     progress.record({"1.1": ("passed", "")}, path=state / "progress.json")
-    assert cli.main(["--lang", "zh", "progress"]) == 0
+    assert command_line.main(["--lang", "zh", "progress"]) == 0
     out = capsys.readouterr().out
     assert "第 1 课" in out and "通过" in out and "下一步：练习 1.2" in out
     assert "Next:" not in out
     i18n.set_language(None)
     monkeypatch.setenv("BRUSHSTROKES_LANG", "zh")
-    assert cli.main(["check", "nope"]) == 2
+    assert command_line.main(["check", "nope"]) == 2
     assert "没有与 'nope' 对应的练习" in capsys.readouterr().err
 
 
@@ -499,7 +500,7 @@ def test_one_check_counts_the_grades_kept_before_and_says_what_is_next(folders, 
     lessons, state = folders
     progress.record({"1.1": ("passed", ""), "1.2": ("passed", "")}, path=state / "progress.json")
     put_solution(lessons, "normalized_step")
-    assert cli.main(["check", "1.3"]) == 0
+    assert command_line.main(["check", "1.3"]) == 0
     out = capsys.readouterr().out
     assert "Lesson 1 · Find content   3/4" in out
     assert "Next: what you checked passes; check exercise 1.4 next: `brushstrokes check 1.4`." in out
@@ -518,7 +519,7 @@ def test_one_check_points_to_an_exercise_that_failed_before(folders, capsys, lan
     progress.record({"1.1": ("passed", ""), "1.2": ("passed", ""),
                      "1.4": ("failed", {"en": "wrong sign", "zh": "符号反了"})}, path=state / "progress.json")
     put_solution(lessons, "normalized_step")
-    assert cli.main(["--lang", lang, "check", "1.3"]) == 0
+    assert command_line.main(["--lang", lang, "check", "1.3"]) == 0
     out = capsys.readouterr().out
     assert ("第 1 课 · 寻找内容   3/4" if lang == "zh" else "Lesson 1 · Find content   3/4") in out
     assert expected in out
@@ -530,16 +531,16 @@ def test_progress_shows_a_failure_in_the_language_asked_for_not_the_checks(folde
     lessons, state = folders
     put_function(lessons, "content_loss", "def content_loss(F, P):\n"
                                           "    return float(np.sum((F.astype(np.float64) - P) ** 2))\n")
-    assert cli.main(["--lang", "zh", "check", "1.1"]) == 1
+    assert command_line.main(["--lang", "zh", "check", "1.1"]) == 1
     capsys.readouterr()
     assert progress.load(state / "progress.json")["1.1"]["status"] == "failed"
     i18n.set_language(None)
-    assert cli.main(["--lang", "en", "progress"]) == 0
+    assert command_line.main(["--lang", "en", "progress"]) == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.strip().startswith("1.1"))
     assert "missing the 1/2" in row and not re.search(r"[\u4e00-\u9fff]", out), out
     i18n.set_language(None)
-    assert cli.main(["--lang", "zh", "progress"]) == 0
+    assert command_line.main(["--lang", "zh", "progress"]) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("1.1"))
     assert "漏了 1/2" in row and "missing" not in row
 
@@ -555,7 +556,7 @@ def test_progress_shows_a_failure_in_the_language_asked_for_not_the_checks(folde
 def test_progress_says_next_by_the_exercises_grade(folders, capsys, grade, said, not_said):
     grades = {"1.1": ("passed", "")} | ({"1.2": grade} if grade else {})
     progress.record(grades, path=folders[1] / "progress.json")
-    assert cli.main(["progress"]) == 0
+    assert command_line.main(["progress"]) == 0
     next_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("Next:"))
     assert said in next_line and not_said not in next_line
     assert "`brushstrokes check 1.2`" in next_line
@@ -623,7 +624,7 @@ def test_fetch_model_and_normalise_speak_the_learners_language(monkeypatch, caps
     monkeypatch.setattr(weights, "fetch_model", lambda **kwargs: tmp_path / "vgg19.caffemodel")
     monkeypatch.setattr(normalise, "ensure_normalised", lambda raw, say: normalise.normalised_path(raw))
     try:
-        assert cli.main(["--lang", lang, "fetch-model"]) == 0
+        assert command_line.main(["--lang", lang, "fetch-model"]) == 0
         out = capsys.readouterr().out
         assert str(tmp_path / "vgg19.caffemodel") in out and "brushstrokes doctor" in out
         assert bool(chinese.search(out)) == (lang == "zh")

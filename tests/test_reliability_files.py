@@ -295,13 +295,12 @@ def test_fetch_model_refuses_a_folder_in_place_of_the_normalised_model(cli, mode
     assert (target / "kept.txt").read_text() == "mine\n"
 
 
-@pytest.mark.slow
-def test_the_doctor_verifies_the_normalised_model_by_its_record_when_its_md5_is_gone(models):
+def test_the_doctor_verifies_the_normalised_model_by_its_record_when_its_md5_is_gone(cli, models):
     target = normalise.normalised_path(models)
     weights.sidecar_path(target).write_text("garbage\n")
     verified = normalise.check_normalised(models)
     assert verified is not None and verified.by == normalise.record_path(models).name
-    status, line = doctor_line(models, models.parent)
+    status, line = doctor_line(cli, models, models.parent)
     assert status == 0 and "matches its .md5" in line  # the first check wrote it again
 
 
