@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from brushstrokes.lesson_support import Adam, Reconstruction, STYLE_LAYERS, progress, relu_name  # noqa: F401
+from brushstrokes.lesson_support import STYLE_LAYERS, Adam, Reconstruction, progress, relu_name  # noqa: F401
 
 
 def gram(F: np.ndarray) -> np.ndarray:
