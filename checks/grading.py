@@ -8,7 +8,7 @@ Learner code cannot hang or fool the run: each check has a time limit (--check-t
 the function; a real Ctrl-C stops the run and says so (the lessons' progress helper cannot swallow it), while a
 KeyboardInterrupt, sys.exit or os._exit raised by learner code fails that check only; learner output is cut to
 a few lines; one block per failing exercise.
-`--score-json PATH` also writes the table as JSON (tools/check_untouched_lessons.py reads it).
+`--score-json PATH` also writes the table as JSON (tools/dev/check_untouched_lessons.py reads it).
 
 The learner's state: a run on the learner's lesson files (lessons/, or the folder $BRUSHSTROKES_LESSONS_DIR names)
 records each graded exercise with brushstrokes.learner.progress.record, in the state folder the rest of the learner's

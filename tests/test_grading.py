@@ -91,7 +91,7 @@ def test_solutions_score_four_of_four(cli, tmp_path):
 
 
 def test_untouched_lessons_read_not_started(cli):
-    done = cli("tools/check_untouched_lessons.py", program=None)
+    done = cli("tools/dev/check_untouched_lessons.py", program=None)
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"OK: all \d+ exercises of \d+ lesson\(s\) in the committed lessons/", done.stdout)
 
@@ -104,7 +104,7 @@ def test_check_untouched_lessons_catches_a_pass_and_a_traceback(cli, tmp_path, s
         text = replace_function(text, (shipped / "lesson1_content.py").read_text(), name)
     text += "\n\ncontent_grad = operator.itemgetter(0)\n"
     folder = lesson_dir(tmp_path, text)
-    done = cli("tools/check_untouched_lessons.py", "--lessons-dir", str(folder), program=None)
+    done = cli("tools/dev/check_untouched_lessons.py", "--lessons-dir", str(folder), program=None)
     summary = done.stdout.strip().splitlines()[-1]
     assert done.returncode == 1, done.stdout
     assert "exercise 1.1 is 'passed'" in summary
