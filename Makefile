@@ -43,8 +43,8 @@ doctor: setup
 # `brushstrokes paint` end to end; last line the paint ratio at 256 px
 bench: setup
 	$(PY) tools/dev/bench_checks.py
-	$(PY) tools/bench.py
-	$(PY) tools/bench.py --paint
+	$(PY) tools/dev/bench.py
+	$(PY) tools/dev/bench.py --paint
 
 # Proves the CUDA variant compiles on a machine with nvcc and no GPU (30-50 min on 2 cores: sm_80, 86, 89, 90 + PTX).
 # Set CUDA_ARCH_BIN="90" for one architecture (about a quarter of the time).
@@ -71,22 +71,22 @@ device-dry-run: device-pack
 
 # The checks' reference outputs (checks/references/) and the docs' figures (docs/assets/figures/), from solutions/.
 references: setup
-	$(PY) -m tools.references
+	$(PY) -m tools.dev.references
 
 figures: setup
-	$(PY) tools/make_lesson1_figures.py
-	$(PY) tools/figures/lesson2.py
-	$(PY) tools/figures/lesson3.py
-	$(PY) tools/site_figures.py
+	$(PY) tools/site/figures/lesson1.py
+	$(PY) tools/site/figures/lesson2.py
+	$(PY) tools/site/figures/lesson3.py
+	$(PY) tools/site/figures/inputs.py
 
-# Mutation testing of the checks (tools/mutants/): every lesson, or one with `make mutants LESSON=1`.
+# Mutation testing of the checks (tools/dev/mutants/): every lesson, or one with `make mutants LESSON=1`.
 mutants: setup
-	$(PY) -m tools.mutants $(if $(LESSON),--lesson $(LESSON))
+	$(PY) -m tools.dev.mutants $(if $(LESSON),--lesson $(LESSON))
 
 # Screenshots of the site in both languages, at 1280 px and 390 px: output/screenshots/
 screenshots: setup
-	$(PY) tools/site_screenshots.py
-	$(PY) tools/site_screenshots.py --phone
+	$(PY) tools/site/screenshots.py
+	$(PY) tools/site/screenshots.py --phone
 
 clean:
 	rm -rf output site

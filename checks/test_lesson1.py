@@ -1,6 +1,6 @@
 """Lesson 1 · Find content: the checks of exercises 1.1-1.4 (`pytest checks/ -k 1.2` runs one exercise).
 
-Single-step inputs and outputs come from checks/references/lesson1.npz (tools/references/lesson1.py made them
+Single-step inputs and outputs come from checks/references/lesson1.npz (tools/dev/references/lesson1.py made them
 from solutions/ on the real VGG19): the cat at 48x32 px, seeded white noise, conv4_2 features (512, 4, 6).
 The loop (1.4) is compared with a live run of the reference loop on the same net, inputs and settings.
 """

@@ -1,6 +1,6 @@
 """Lesson 2 · Find style: the checks of exercises 2.1-2.6 (`pytest checks/ -k 2.3` runs one exercise).
 
-Single-step inputs and outputs come from checks/references/lesson2.npz (tools/references/lesson2.py made them
+Single-step inputs and outputs come from checks/references/lesson2.npz (tools/dev/references/lesson2.py made them
 from solutions/ on the real normalised VGG19): The Scream and seeded white noise at 48x32 px, the features of
 conv1_1 ... conv5_1. The painting's Gram matrices are computed here from its stored features with the reference
 gram. The sweep (2.5) is also checked against finite differences, and the loop (2.6) against a live run of the

@@ -30,7 +30,7 @@ from brushstrokes.base.paths import ROOT
 from brushstrokes.cli import COMMANDS
 from brushstrokes.learner.loader import load_lesson
 from brushstrokes.learner.stubs import write_committed_lessons
-from tools import site_hooks
+from tools.site import hooks as site_hooks
 
 EXERCISES = [pytest.param(lesson, ex, id=ex.id) for lesson in course.LESSONS for ex in lesson.exercises]
 LESSONS = [pytest.param(lesson, id=f"lesson{lesson.number}") for lesson in course.LESSONS]

@@ -1,9 +1,9 @@
-"""The quick subset of `make mutants`: a few classic mistakes per lesson (QUICK in tools/mutants/lessonN.py),
+"""The quick subset of `make mutants`: a few classic mistakes per lesson (QUICK in tools/dev/mutants/lessonN.py),
 each graded by the real checks and required to fail its exercise with the mistake's name; and the catalogue's
 coverage: every mistake the checks can name has a classic mistake that must be named by it.
 
 The whole run (every automatic and catalogue mutant) is `make mutants`; the catalogue alone, which tests every
-hint against the mistake it names, is `python -m tools.mutants --catalogue`.
+hint against the mistake it names, is `python -m tools.dev.mutants --catalogue`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from brushstrokes import course
-from tools.mutants.__main__ import catalogue, expected_note, grade, quick, solution_file
-from tools.mutants.auto import mutants
-from tools.mutants.hints import Hint, hints
+from tools.dev.mutants.__main__ import catalogue, expected_note, grade, quick, solution_file
+from tools.dev.mutants.auto import mutants
+from tools.dev.mutants.hints import Hint, hints
 
 QUICK = [pytest.param(lesson, mutant, id=mutant.id) for lesson in course.LESSONS if solution_file(lesson).exists()
          for mutant in quick(lesson)]
@@ -49,14 +49,14 @@ def classics() -> list:
     """Every lesson's catalogue of classic mistakes."""
     import importlib
 
-    return [c for lesson in course.LESSONS for c in importlib.import_module(f"tools.mutants.lesson{lesson.number}")
+    return [c for lesson in course.LESSONS for c in importlib.import_module(f"tools.dev.mutants.lesson{lesson.number}")
             .CATALOGUE]
 
 
 def catalogue_file(exercise: str) -> str:
     """The catalogue that holds the classic mistakes of `exercise` ('*', a shared mistake: any lesson's)."""
-    return "tools/mutants/lessonN.py" if exercise == "*" else (
-        f"tools/mutants/lesson{course.owner(course.exercise(exercise)).number}.py")
+    return "tools/dev/mutants/lessonN.py" if exercise == "*" else (
+        f"tools/dev/mutants/lesson{course.owner(course.exercise(exercise)).number}.py")
 
 
 def test_every_hint_the_checks_give_is_read_from_their_source():
@@ -72,7 +72,7 @@ def test_every_hint_the_checks_give_is_read_from_their_source():
 
 def test_every_hint_is_the_expected_note_of_a_classic_mistake_of_its_exercise():
     """For each mistake the checks can name, a mutant of the solution that makes it (graded by
-    `python -m tools.mutants --catalogue`, which fails unless the checks give exactly that name)."""
+    `python -m tools.dev.mutants --catalogue`, which fails unless the checks give exactly that name)."""
     found, _ = hints()
     mistakes = classics()
     uncovered = [f"{catalogue_file(h.exercise)}: add a Classic({h.exercise!r}, ..., expect={h.text!r}) "
@@ -112,7 +112,7 @@ def test_every_classic_mistake_breaks_an_exercise_of_its_lesson():
 
     for lesson in course.LESSONS:
         ids = {ex.id for ex in lesson.exercises}
-        stray = [c.id for c in importlib.import_module(f"tools.mutants.lesson{lesson.number}").CATALOGUE
+        stray = [c.id for c in importlib.import_module(f"tools.dev.mutants.lesson{lesson.number}").CATALOGUE
                  if c.exercise not in ids]
-        assert not stray, (f"tools/mutants/lesson{lesson.number}.py: exercises that "
+        assert not stray, (f"tools/dev/mutants/lesson{lesson.number}.py: exercises that "
                            f"brushstrokes/course/lesson{lesson.number}.py does not register: {stray}")

@@ -1,7 +1,7 @@
 """The numbers of the figure runs on the pages, and the size of the figures' labels.
 
 The pages write a number a figure run measured as a placeholder, `{{ lesson3.runs.defaults.seconds:.0f }}`, which
-tools/site_hooks.py fills in from docs/assets/figures/lesson3/numbers.json at build time; a name no record has stops
+tools/site/hooks.py fills in from docs/assets/figures/lesson3/numbers.json at build time; a name no record has stops
 the build. Code is taken the same way, by name: `--8<-- "solutions/lesson1_content.py:content_grad"` becomes that
 function's source, and a name the file does not define stops the build. The figure scripts record each figure's
 smallest label in docs/assets/figures/labels.json; on a phone (a 350 px column) none may be under 9 px.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tools import site_hooks
+from tools.site import hooks as site_hooks
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

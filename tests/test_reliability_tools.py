@@ -77,7 +77,7 @@ def test_the_score_json_message_in_chinese(monkeypatch, tmp_path):
 
 def test_the_site_figures_replace_the_old_pair_together_or_not_at_all(tmp_path, monkeypatch):
     sys.path.insert(0, str(paths.ROOT))
-    from tools import site_figures
+    from tools.site.figures import inputs as site_figures
 
     if not site_figures.FONT.exists():
         pytest.skip(f"{site_figures.FONT} is not installed")
@@ -106,7 +106,7 @@ def test_the_site_figures_replace_the_old_pair_together_or_not_at_all(tmp_path, 
 
 def test_an_interrupted_make_references_leaves_the_old_file_whole(tmp_path, monkeypatch):
     sys.path.insert(0, str(paths.ROOT))
-    from tools.references import __main__ as references
+    from tools.dev.references import __main__ as references
 
     old = tmp_path / "lesson1.npz"
     np.savez(old, a=np.arange(3))
@@ -120,7 +120,7 @@ def test_an_interrupted_make_references_leaves_the_old_file_whole(tmp_path, monk
         raise KeyboardInterrupt
 
     monkeypatch.setattr(references.np, "savez_compressed", interrupted)
-    monkeypatch.setattr("tools.references.lesson1.make", lambda net: {"x": np.zeros(2)})
+    monkeypatch.setattr("tools.dev.references.lesson1.make", lambda net: {"x": np.zeros(2)})
     with pytest.raises(KeyboardInterrupt):
         references.main(["--lesson", "1", "--out", str(tmp_path)])
     assert old.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["lesson1.npz"]

@@ -11,7 +11,7 @@ a formula or table wider than the screen scrolls in its own box, which shows a s
 hidden; at 1280 px everything fits the column; and no figure's label is under 9 px on the screen.
 
 Screenshots of home, lesson 1 and the gallery in both languages go to $BRUSHSTROKES_SCREENSHOTS (default: a pytest
-temporary folder). `tools/site_screenshots.py` makes them into output/screenshots/ without running the tests.
+temporary folder). `tools/site/screenshots.py` makes them into output/screenshots/ without running the tests.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ DOCS = ROOT / "docs"
 
 
 def _load_site_browser():
-    spec = importlib.util.spec_from_file_location("site_browser", ROOT / "tools" / "site_browser.py")
+    spec = importlib.util.spec_from_file_location("site_browser", ROOT / "tools" / "site" / "browser.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["site_browser"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
@@ -343,8 +343,8 @@ def has_text(figure: str) -> bool:
 def test_figure_labels_are_readable(visit):
     """At 1280 and 390 px, every figure's smallest label is at least 9 px on the screen: its height in the picture
     (recorded by the figure script in labels.json) times the width the picture is shown at over its own width."""
-    assert LABELS.exists(), (f"{LABELS.relative_to(ROOT)} is missing: each figure script (tools/figures/*.py, "
-                             "tools/make_lesson1_figures.py, tools/site_figures.py) must record there the height in "
+    assert LABELS.exists(), (f"{LABELS.relative_to(ROOT)} is missing: each figure script (tools/site/figures/*.py) "
+                             "must record there the height in "
                              "image px of the smallest text it drew on each figure it wrote, as "
                              '{"lesson3/ratio_sweep.png": 21.7, "lesson3/ratio_sweep.zh.png": 21.7, ...}')
     labels = json.loads(LABELS.read_text(encoding="utf-8"))

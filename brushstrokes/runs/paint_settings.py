@@ -12,7 +12,7 @@ DEFAULT_RATIO = 3e-6  # alpha / beta on the normalised net at DEFAULT_SIZE (less
 DEFAULT_ITERS = 100  # the picture changes little after that at DEFAULT_SIZE (lesson 3's loss curve)
 # beta when only the ratio is given. Only alpha/beta shapes the picture, but L-BFGS-B stops when every entry of the
 # projected gradient is below 1e-5 (an absolute tolerance): with beta = 1 the normalised net's losses are so small
-# that a run at 128 px stops after a few iterations (lesson 3's page: the beta_1 run of tools/figures/lesson3.py);
+# that a run at 128 px stops after a few iterations (lesson 3's page: the beta_1 run of tools/site/figures/lesson3.py);
 # beta = 1000 lets it run.
 DEFAULT_STYLE_WEIGHT = 1e3
 

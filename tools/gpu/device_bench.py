@@ -1,6 +1,6 @@
 """`make bench` on a GPU machine: pycaffe (GPU mode) vs PyTorch fp32 with cuDNN, interleaved.
 
-The same net, weights and seeded input as tools/bench.py (VGG19 with average pooling, forward to the
+The same net, weights and seeded input as tools/dev/bench.py (VGG19 with average pooling, forward to the
 deepest layer and backward to the image, gradient on the input only). pycaffe runs in this Python
 (the bundle's); PyTorch in --torch-python (e.g. the machine's python3) when it imports torch with CUDA,
 TF32 off (true fp32) and cudnn.benchmark on. Each side runs in its own process; they alternate per round.

@@ -167,7 +167,7 @@ print("NVIDIA libraries loaded:", *libs, sep="\n    ")'
     step "3. pytest checks/ --solutions on the $mode" 150 "$out/checks.txt" \
         "$py" -m pytest checks/ --solutions -q -p no:cacheprovider
     step "4a. references made on the $mode" 60 "$out/references.txt" bash -c "
-        '$py' -m tools.references --out '$out/references' &&
+        '$py' -m tools.dev.references --out '$out/references' &&
         '$py' tools/caffe/compare_references.py checks/references '$out/references'"
     BRUSHSTROKES_DEVICE=cpu step "4b. pytest checks/ --solutions on the CPU against those references" 200 \
         "$out/checks_cpu.txt" "$py" -m pytest checks/ --solutions -q -p no:cacheprovider \

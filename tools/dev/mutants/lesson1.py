@@ -1,11 +1,11 @@
-"""Lesson 1's classic mistakes, made from solutions/lesson1_content.py (the format: tools/mutants/catalogue.py).
+"""Lesson 1's classic mistakes, made from solutions/lesson1_content.py (the format: tools/dev/mutants/catalogue.py).
 
 expect is the note the score table must show for the exercise: the checks name the mistake.
 """
 
 from __future__ import annotations
 
-from tools.mutants.catalogue import Classic
+from tools.dev.mutants.catalogue import Classic
 
 LOSS = "0.5 * float(np.sum((F.astype(np.float64) - P) ** 2))"
 GRAD = "((F - P) * (F > 0))"

@@ -1,6 +1,6 @@
 """Lesson 3's figures and numbers for the docs, made with solutions/ on the real (normalised) VGG19.
 
-Usage: nice -n 10 .venv/bin/python tools/figures/lesson3.py [--size 128] [--iters N] [--out DIR]
+Usage: nice -n 10 .venv/bin/python tools/site/figures/lesson3.py [--size 128] [--iters N] [--out DIR]
                                                              [--quick | --render-only]
 
 Writes to docs/assets/figures/lesson3/ (about 10 minutes on 2 busy CPU cores; --quick: a few iterations, to try it):
@@ -20,7 +20,7 @@ Writes to docs/assets/figures/lesson3/ (about 10 minutes on 2 busy CPU cores; --
 The figures with text come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes
 into docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson3.npz; --render-only
 draws the figures again from it, without running the network. Every file is written whole or not at all, together
-at the end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
+at the end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site/hooks.py).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from solutions import lesson1_content as l1
 from solutions import lesson2_style as l2
 from solutions import lesson3_paint as l3
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/figures: the helpers the figure scripts share
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
 from figure_common import (  # noqa: E402
     load_average,
     load_now,

@@ -1,6 +1,6 @@
 """Lesson 1's figures for the docs, made with solutions/ on the real VGG19.
 
-Usage: nice -n 10 .venv/bin/python tools/make_lesson1_figures.py [--size 128] [--out DIR] [--quick | --render-only]
+Usage: nice -n 10 .venv/bin/python tools/site/figures/lesson1.py [--size 128] [--out DIR] [--quick | --render-only]
 
 Writes to docs/assets/figures/lesson1/ (several minutes on 2 CPU cores; --quick: a few iterations, to try it):
     loss_conv4_2.png      the content loss per iteration (log scale) of the conv4_2 reconstruction
@@ -12,7 +12,7 @@ Writes to docs/assets/figures/lesson1/ (several minutes on 2 CPU cores; --quick:
 The figures with text come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes
 into docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson1.npz; --render-only
 draws the figures again from it, without running the network. Every file is written whole or not at all, together
-at the end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
+at the end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site/hooks.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from brushstrokes.net.vgg import features, load_vgg19
 from brushstrokes.runs import plotting
 from solutions.lesson1_content import reconstruct
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "figures"))  # the helpers the figure scripts share
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
 from figure_common import load_average, load_now, loss_plot, picture_grid, record_labels, timed_command  # noqa: E402
 
 OUT = paths.ROOT / "docs" / "assets" / "figures" / "lesson1"

@@ -1,6 +1,6 @@
 """Lesson 2's figures and numbers for the docs, made with solutions/ on the real VGG19 (normalised and raw).
 
-Usage: nice -n 10 .venv/bin/python tools/figures/lesson2.py [--size 128] [--iters 150] [--out DIR]
+Usage: nice -n 10 .venv/bin/python tools/site/figures/lesson2.py [--size 128] [--iters 150] [--out DIR]
                                                              [--quick | --render-only]
 
 Writes to docs/assets/figures/lesson2/ (several minutes on 2 CPU cores; --quick: a few iterations, to try it):
@@ -17,7 +17,7 @@ Writes to docs/assets/figures/lesson2/ (several minutes on 2 CPU cores; --quick:
 The figures come in English (x.png) and Chinese (x.zh.png); the size of each figure's smallest label goes into
 docs/assets/figures/labels.json. The runs' results are kept in output/figure-data/lesson2.npz; --render-only draws
 the figures again from it, without running the network. Every file is written whole or not at all, together at the
-end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site_hooks.py).
+end (brushstrokes.base.outputs.OutputSet). The pages take their numbers from numbers.json (tools/site/hooks.py).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from brushstrokes.net.vgg import features, load_vgg19
 from brushstrokes.runs import plotting
 from solutions import lesson2_style as l2  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/figures: the helpers the figure scripts share
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
 from figure_common import (  # noqa: E402
     font_for,
     load_average,

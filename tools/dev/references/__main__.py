@@ -1,4 +1,4 @@
-"""Write the checks' reference files: `python -m tools.references [--lesson N] [--out DIR]`."""
+"""Write the checks' reference files: `python -m tools.dev.references [--lesson N] [--out DIR]`."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ def metadata(device: str, lesson: course.Lesson, inputs: str) -> dict[str, np.nd
             "meta_caffe": np.array(f"caffe {info['version']} ({info['variant']} build, {info['blas']})"),
             "meta_numpy": np.array(np.__version__),
             "meta_date": np.array(datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")),
-            "meta_made_by": np.array(f"tools/references/lesson{lesson.number}.py from solutions/{lesson.module}.py"),
+            "meta_made_by": np.array(f"tools/dev/references/lesson{lesson.number}.py "
+                                     f"from solutions/{lesson.module}.py"),
             "meta_inputs": np.array(inputs)}
 
 
@@ -41,9 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for lesson in lessons:
         try:
-            module = importlib.import_module(f"tools.references.lesson{lesson.number}")
+            module = importlib.import_module(f"tools.dev.references.lesson{lesson.number}")
         except ModuleNotFoundError:
-            print(f"lesson {lesson.number}: no tools/references/lesson{lesson.number}.py, nothing to write")
+            print(f"lesson {lesson.number}: no tools/dev/references/lesson{lesson.number}.py, nothing to write")
             continue
         arrays = {**metadata(device, lesson, module.INPUTS), **module.make(net)}
         path = args.out / f"lesson{lesson.number}.npz"

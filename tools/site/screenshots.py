@@ -1,11 +1,11 @@
 """Screenshots of the tutorial site in headless Chromium, in English and Chinese.
 
 Usage:
-    .venv/bin/python tools/site_screenshots.py              # home, lesson 1, gallery at 1280 px -> output/screenshots/
-    .venv/bin/python tools/site_screenshots.py --all        # every page
-    .venv/bin/python tools/site_screenshots.py --phone      # at 390 px, as on a phone
-    .venv/bin/python tools/site_screenshots.py --page math --page lesson3   # these pages (both languages)
-    .venv/bin/python tools/site_screenshots.py --out DIR --site SITE_DIR   # an existing build, another folder
+    .venv/bin/python tools/site/screenshots.py              # home, lesson 1, gallery at 1280 px -> output/screenshots/
+    .venv/bin/python tools/site/screenshots.py --all        # every page
+    .venv/bin/python tools/site/screenshots.py --phone      # at 390 px, as on a phone
+    .venv/bin/python tools/site/screenshots.py --page math --page lesson3   # these pages (both languages)
+    .venv/bin/python tools/site/screenshots.py --out DIR --site SITE_DIR   # an existing build, another folder
 
 It builds the site with `mkdocs build --strict` into a temporary folder (unless --site is given), serves it on
 127.0.0.1, and writes one full-page PNG per page and language, named like en-lesson1.png and zh-lesson1.png
@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import site_browser as sb
+import browser as sb
 
 DEFAULT_PAGES = ("", "lesson1/", "gallery/")
 

@@ -1,6 +1,6 @@
 """Lesson 2's reference arrays (checks/references/lesson2.npz), from solutions/ on the real normalised VGG19.
 
-Made by `python -m tools.references --lesson 2` (or `make references`). Small and deterministic: The Scream and
+Made by `python -m tools.dev.references --lesson 2` (or `make references`). Small and deterministic: The Scream and
 seeded white noise at 48x32 px, the five style layers. Stored: the inputs (noise x0 and its features F_<layer>,
 the painting's features S_<layer>), the expected Gram matrices of the two shallow layers, every E_l and gradient,
 the weighted losses and the image gradient of one backward sweep. The painting's Gram matrices A_<layer> are not
@@ -31,7 +31,7 @@ INPUTS = f"data/scream.jpg resized to {SIZE[1]}x{SIZE[0]} px; white noise seed {
 
 
 def make(_raw_net) -> dict[str, np.ndarray]:
-    """The arrays, on the normalised VGG19 (the raw net tools.references passes is not used)."""
+    """The arrays, on the normalised VGG19 (the raw net tools.dev.references passes is not used)."""
     net = load_vgg19(pooling="avg", shape=SIZE, normalised=True)
     painting = images.preprocess(images.load_image(paths.SCREAM, size=SIZE))
     x0 = images.white_noise(SIZE, seed=SEED)

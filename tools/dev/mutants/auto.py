@@ -7,7 +7,7 @@ dropped, abs()/max()/min() dropped, `.copy()` or `.astype(...)` dropped, a state
 
 A mutant's id names its function, the change and, when the same change occurs more than once in that
 function, its occurrence: "normalized_step: 1e-12 -> 2e-12", "reconstruct: `<` -> `<=` #2". Ids stay the same
-as long as the function's code does (tools/mutants/equivalent_lessonN.txt refers to them).
+as long as the function's code does (tools/dev/mutants/equivalent_lessonN.txt refers to them).
 """
 
 from __future__ import annotations

@@ -12,6 +12,6 @@ Per lesson N, this folder holds:
     exercise (the mistake's name as the checks give it), or None; QUICK, the names of the few that
     `make test` grades (tests/test_mutants.py);
   - equivalent_lessonN.txt: one line per equivalent automatic mutant, `<mutant id>  # <why it is equivalent>`
-    (ids as printed by `python -m tools.mutants --list`).
-The automatic mutants come from tools/mutants/auto.py.
+    (ids as printed by `python -m tools.dev.mutants --list`).
+The automatic mutants come from tools/dev/mutants/auto.py.
 """

@@ -1,4 +1,4 @@
-"""Every mistake the checks can name, read from their source: `python -m tools.mutants.hints` lists them.
+"""Every mistake the checks can name, read from their source: `python -m tools.dev.mutants.hints` lists them.
 
 A check names a mistake in three ways: Mistake(name, value, fix) in a list handed to expect_close,
 fail(ex, call, got, expected, name, fix), or a diagnosis that returns (name, fix) (spy log, stop rule, ...),
@@ -8,7 +8,7 @@ exercise whose section of checks/test_lessonN.py ("# Exercise 1.2 ---") it is us
 modules (checks/loops.py, checks/compare.py) belong to every exercise ("*").
 
 tests/test_mutants.py requires each (exercise, name) to be the `expect` of a classic mistake in
-tools/mutants/lessonN.py: a mutant of the solution that makes that mistake and must be named by it.
+tools/dev/mutants/lessonN.py: a mutant of the solution that makes that mistake and must be named by it.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Lesson 3's classic mistakes, made from solutions/lesson3_paint.py (the format: tools/mutants/catalogue.py).
+"""Lesson 3's classic mistakes, made from solutions/lesson3_paint.py (the format: tools/dev/mutants/catalogue.py).
 
 expect is the note the score table must show for the exercise: the checks name the mistake.
 """
 
 from __future__ import annotations
 
-from tools.mutants.catalogue import Classic
+from tools.dev.mutants.catalogue import Classic
 
 TOTAL = "loss = alpha * content_loss(F, P) + beta * style"
 BETA_GRADS = "grads = {layer: beta * g for layer, g in grads.items()}"

@@ -1,4 +1,4 @@
-"""The format of a lesson's catalogue of classic mistakes (tools/mutants/lessonN.py holds CATALOGUE and QUICK)."""
+"""The format of a lesson's catalogue of classic mistakes (tools/dev/mutants/lessonN.py holds CATALOGUE and QUICK)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""Lesson 2's classic mistakes, made from solutions/lesson2_style.py (the format: tools/mutants/catalogue.py).
+"""Lesson 2's classic mistakes, made from solutions/lesson2_style.py (the format: tools/dev/mutants/catalogue.py).
 
 expect is the note the score table must show for the exercise: the checks name the mistake.
 """
 
 from __future__ import annotations
 
-from tools.mutants.catalogue import Classic
+from tools.dev.mutants.catalogue import Classic
 
 FLAT = "    flat = F.reshape(F.shape[0], -1).astype(np.float64)\n"
 GRAM = "return flat @ flat.T"

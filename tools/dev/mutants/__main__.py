@@ -1,6 +1,6 @@
-"""Run the mutation testing of the checks: `python -m tools.mutants [--lesson N] [--jobs J] [--list]`.
+"""Run the mutation testing of the checks: `python -m tools.dev.mutants [--lesson N] [--jobs J] [--list]`.
 
-`--catalogue` grades only the classic mistakes (tools/mutants/lessonN.py), each of which must be named by its
+`--catalogue` grades only the classic mistakes (tools/dev/mutants/lessonN.py), each of which must be named by its
 hint: the test of every hint the checks give. `--only ID` grades the mutants whose id starts with ID.
 
 Prints one line per mutant (killed, SURVIVED, equivalent), the survivors again at the end, and as its last
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from brushstrokes import course
 from brushstrokes.base.paths import ROOT
-from tools.mutants.auto import Mutant, mutants
+from tools.dev.mutants.auto import Mutant, mutants
 
 HERE = Path(__file__).resolve().parent
 TARGET = 95.0
@@ -47,9 +47,9 @@ def solution_file(lesson: course.Lesson) -> Path:
 
 
 def catalogue(lesson: course.Lesson) -> list[Mutant]:
-    """The lesson's classic mistakes (tools/mutants/lessonN.py) as mutants; a stale edit stops the run."""
+    """The lesson's classic mistakes (tools/dev/mutants/lessonN.py) as mutants; a stale edit stops the run."""
     try:
-        module = importlib.import_module(f"tools.mutants.lesson{lesson.number}")
+        module = importlib.import_module(f"tools.dev.mutants.lesson{lesson.number}")
     except ModuleNotFoundError:
         return []
     text = solution_file(lesson).read_text()
@@ -58,7 +58,7 @@ def catalogue(lesson: course.Lesson) -> list[Mutant]:
         source = text
         for old, new in classic.edits:
             if old not in source:
-                raise SystemExit(f"tools/mutants/lesson{lesson.number}.py: {classic.id!r}: solutions/"
+                raise SystemExit(f"tools/dev/mutants/lesson{lesson.number}.py: {classic.id!r}: solutions/"
                                  f"{lesson.module}.py no longer contains {old!r}: update the catalogue")
             source = source.replace(old, new, 1)
         function = course.exercise(classic.exercise).function
@@ -67,16 +67,16 @@ def catalogue(lesson: course.Lesson) -> list[Mutant]:
 
 
 def quick(lesson: course.Lesson) -> list[Mutant]:
-    """The catalogue mutants that `make test` grades (QUICK in tools/mutants/lessonN.py)."""
+    """The catalogue mutants that `make test` grades (QUICK in tools/dev/mutants/lessonN.py)."""
     try:
-        names = importlib.import_module(f"tools.mutants.lesson{lesson.number}").QUICK
+        names = importlib.import_module(f"tools.dev.mutants.lesson{lesson.number}").QUICK
     except ModuleNotFoundError:
         return []
     return [m for m in catalogue(lesson) if m.id in names]
 
 
 def equivalent(lesson: course.Lesson) -> dict[str, str]:
-    """{mutant id: why it is equivalent} from tools/mutants/equivalent_lessonN.txt."""
+    """{mutant id: why it is equivalent} from tools/dev/mutants/equivalent_lessonN.txt."""
     path = HERE / f"equivalent_lesson{lesson.number}.txt"
     if not path.exists():
         return {}

@@ -17,7 +17,7 @@ the reference path) against the same optimisation written as a PyTorch user woul
 gradient, scipy.optimize.minimize(method="L-BFGS-B") with the same bounds and its defaults), interleaved, with the
 shares of Caffe, numpy and SciPy in the pycaffe loop and SciPy's share in PyTorch's, and how far the last round's
 final pictures differ (kept in ~/.cache/brushstrokes/bench/paint_*.npy); last line the ratio at 256 px.
-Usage: .venv/bin/python tools/bench.py [--rounds 3] [--reps 3] [--no-torch] [--paint]
+Usage: .venv/bin/python tools/dev/bench.py [--rounds 3] [--reps 3] [--no-torch] [--paint]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SIZES = (128, 256, 512)
 ENDS = ("relu5_1", "relu4_2")
 CONVS = ("conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3", "conv3_4",

@@ -1,6 +1,6 @@
 """Figures of the tutorial site that need no network run: the lessons' inputs side by side, labelled.
 
-Usage: .venv/bin/python tools/site_figures.py
+Usage: .venv/bin/python tools/site/figures/inputs.py
     writes docs/assets/figures/site/inputs.png (English labels) and inputs.zh.png (Chinese labels), together and
     whole (brushstrokes.base.outputs.OutputSet: an interrupted run leaves the old pair); the Chinese
     pages get the .zh.png automatically (mkdocs-static-i18n's suffix structure), with the same Markdown link.
@@ -22,7 +22,7 @@ from brushstrokes.base.paths import CAT, ROOT, SCREAM
 from brushstrokes.learner.loader import display
 from brushstrokes.net.images import deprocess, white_noise
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "figures"))  # the helpers the figure scripts share
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
 from figure_common import MIN_ON_SCREEN, on_screen, record_labels  # noqa: E402
 
 OUT = ROOT / "docs" / "assets" / "figures" / "site"
