@@ -1,13 +1,11 @@
-"""`brushstrokes paint`: every option once at a tiny size, one-line errors for bad arguments, Ctrl-C keeps the
-picture, and sizes that would not fit in memory are shrunk."""
+"""`brushstrokes paint`: every option once at a tiny size, one-line errors for bad files and a missing GPU, and
+sizes that would not fit in memory are shrunk. (Bad arguments: test_reliability_paint.py; Ctrl-C:
+test_reliability.py.)"""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +15,13 @@ from PIL import Image
 from brushstrokes.base import paths
 from brushstrokes.runs.paint import BYTES_PER_PIXEL, PaintSettings, style_size, working_size
 
-CLI = [sys.executable, "-m", "brushstrokes", "paint"]
 CAT, SCREAM = str(paths.CAT), str(paths.SCREAM)
 
 
-def paint(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BRUSHSTROKES_LANG": "en", "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=paths.ROOT, env=env)
+@pytest.fixture
+def paint(cli) -> Callable[..., subprocess.CompletedProcess]:
+    """`paint(*args)`: `brushstrokes paint args`, run to its end."""
+    return lambda *args: cli("paint", *args)
 
 
 def picture(path: Path) -> np.ndarray:
@@ -31,7 +29,7 @@ def picture(path: Path) -> np.ndarray:
         return np.asarray(img.convert("RGB"))
 
 
-def test_lbfgs_with_every_shaping_option(tmp_path):
+def test_lbfgs_with_every_shaping_option(paint, tmp_path):
     out = paint(CAT, SCREAM, "-o", str(tmp_path), "--size", "40", "--iters", "2", "--ratio", "1e-3",
                 "--content-layer", "conv3_2", "--style-layers", "conv1_1,conv2_1", "--style-layer-weights", "0.3,0.7",
                 "--weights", "raw", "--pooling", "max", "--init", "content", "--seed", "1", "--tv-weight", "1e-4",
@@ -50,7 +48,7 @@ def test_lbfgs_with_every_shaping_option(tmp_path):
     assert np.abs(start.astype(int) - cat).mean() < 2
 
 
-def test_adam_two_paintings_blended(tmp_path):
+def test_adam_two_paintings_blended(paint, tmp_path):
     out = paint(CAT, SCREAM, CAT, "-o", str(tmp_path), "--size", "32", "--iters", "2", "--optimizer", "adam",
                 "--lr", "1", "--init", "style", "--content-weight", "1", "--style-weight", "100",
                 "--style-blend-weights", "1,3")
@@ -59,14 +57,14 @@ def test_adam_two_paintings_blended(tmp_path):
     assert (tmp_path / "chelsea_scream_chelsea.png").is_file()
 
 
-def test_gd_from_noise(tmp_path):
+def test_gd_from_noise(paint, tmp_path):
     out = paint(CAT, SCREAM, "-o", str(tmp_path), "--size", "32", "--iters", "2", "--optimizer", "gd")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "2 iterations" in out.stdout
     assert picture(tmp_path / "chelsea_scream.png").shape == (21, 32, 3)
 
 
-def test_use_lessons_on_the_stubs_says_what_to_do(tmp_path):
+def test_use_lessons_on_the_stubs_says_what_to_do(paint, tmp_path):
     out = paint(CAT, SCREAM, "-o", str(tmp_path), "--size", "32", "--iters", "1", "--use", "lessons")
     assert out.returncode == 2
     assert "still raises NotImplementedError" in out.stderr and "Traceback" not in out.stderr
@@ -74,32 +72,7 @@ def test_use_lessons_on_the_stubs_says_what_to_do(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-BAD = [
-    (["--size", "5"], "--size 5"),
-    (["--ratio", "0"], "--ratio"),
-    (["--ratio", "abc"], "invalid float"),
-    (["--iters", "0"], "--iters"),
-    (["--tv-weight", "-1"], "--tv-weight"),
-    (["--content-layer", "conv9_9"], "conv9_9"),
-    (["--style-layers", "conv1_1,pool1"], "pool1"),
-    (["--style-layer-weights", "1,2"], "gives 2 numbers for 5"),
-    (["--style-layer-weights", "a,b,c,d,e"], "not a list of numbers"),
-    (["--optimizer", "sgd"], "invalid choice"),
-    (["--weights", "other"], "invalid choice"),
-]
-
-
-@pytest.mark.parametrize(("extra", "says"), BAD, ids=[" ".join(b[0]) for b in BAD])
-def test_bad_argument_is_one_line_error(tmp_path, extra, says):
-    out = paint(CAT, SCREAM, "-o", str(tmp_path / "out"), *extra)
-    assert out.returncode == 2
-    errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and says in errors[0], out.stderr
-    assert "Traceback" not in out.stderr and "usage:" not in out.stderr and "what to do:" in out.stderr
-    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
-
-
-def test_bad_files_are_one_line_errors(tmp_path):
+def test_bad_files_are_one_line_errors(paint, tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("not a picture")
     blocker = tmp_path / "file"
@@ -112,21 +85,6 @@ def test_bad_files_are_one_line_errors(tmp_path):
         errors = [line for line in out.stderr.splitlines() if line.startswith("error:")]
         assert out.returncode == 2 and len(errors) == 1 and says in errors[0], out.stderr
         assert "Traceback" not in out.stderr
-
-
-def test_ctrl_c_keeps_the_picture(tmp_path):
-    env = {**os.environ, "BRUSHSTROKES_LANG": "en", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([*CLI, CAT, SCREAM, "-o", str(tmp_path), "--size", "48", "--iters", "500"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=paths.ROOT, env=env)
-    line = proc.stdout.readline()
-    while line and not line.startswith("Painting"):
-        line = proc.stdout.readline()
-    time.sleep(3)
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 0, stdout + stderr
-    assert "stopped early by Ctrl-C" in stdout
-    assert (tmp_path / "chelsea_scream.png").is_file() and (tmp_path / "chelsea_scream_loss.png").is_file()
 
 
 def test_sizes_that_would_not_fit_are_shrunk(capsys):
@@ -145,7 +103,7 @@ def test_style_fit_and_weights():
     assert PaintSettings(style_layers=("conv1_1", "conv2_1")).layer_weights == {"conv1_1": 0.5, "conv2_1": 0.5}
 
 
-def test_gpu_asked_for_without_one_is_one_line_error(tmp_path):
+def test_gpu_asked_for_without_one_is_one_line_error(paint, tmp_path):
     from brushstrokes.net.caffe_env import gpu_status
 
     if gpu_status()[0]:
