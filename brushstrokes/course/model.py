@@ -16,6 +16,7 @@ class Exercise:
     hints: the hint ladder, from a nudge to the last step (which points to the folded solution on the site);
     minutes: a time estimate; stretch: graded and listed apart from the core exercises;
     called_by: the run commands ('content', 'style', 'paint') that call this function themselves with `--use lessons`;
+    option: the option of those commands without which they do not call it ('--colour'; '' = every run calls it);
     solution: the anchor of the page section whose fold shows the solution, when it is not the exercise's own
     section (`anchor`); the fold takes the function by name: `--8<-- "solutions/<module>.py:<function>"`.
     """
@@ -28,6 +29,7 @@ class Exercise:
     uses: tuple[str, ...] = ()
     stretch: bool = False
     called_by: tuple[str, ...] = ()
+    option: str = ""
     solution: str = ""
 
     @property
