@@ -23,13 +23,14 @@ import pytest
 from brushstrokes.base import paths
 from brushstrokes.net import images
 
+pytest.register_assert_rewrite("support")  # tests/support.py: its asserts explain themselves too
+
 RUN_SECONDS = 300.0  # a whole command at a tiny size, on a loaded machine
 WAIT_SECONDS = 120.0  # for a line of output, or for a signalled command to end
 
 # fixtures that make a test slow: a child process, the real VGG19, the built site (test_site.py), headless Chromium
 SLOW_FIXTURES = frozenset({"cli", "spawn_cli", "vgg", "vgg_max", "site", "browser"})
-# tests that use none of them and still take 0.3 s or more (measured with --durations=0; most start a command
-# through their file's own helper): file -> test functions
+# tests that use none of them and still take 0.3 s or more (measured with --durations=0): file -> test functions
 SLOW_TESTS: dict[str, frozenset[str]] = {
     "test_caffe_build.py": frozenset({
         "test_build_script_reuses_the_cached_build",

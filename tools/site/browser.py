@@ -1,6 +1,6 @@
 """Build the tutorial site, serve it locally, and look at it in headless Chromium through Selenium.
 
-Used by tests/test_site.py and tools/site/screenshots.py. The browser is Debian's `chromium`, driven by Debian's
+Used by tests/site/test_site.py and tools/site/screenshots.py. The browser is Debian's `chromium`, driven by Debian's
 `chromium-driver` (the same version; both installed by `make setup`). The driver's path is given to Selenium, so
 Selenium Manager never runs and nothing is downloaded.
 """

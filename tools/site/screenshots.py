@@ -12,7 +12,7 @@ It builds the site with `mkdocs build --strict` into a temporary folder (unless 
 (en-lesson1-390px.png with --phone; a page taller than 12000 px goes on in en-lesson1-390px-2.png, ...). It also
 prints, for each page, whether its formulas were typeset, its images loaded, the page scrolls sideways, anything is
 cut off, and which formulas and tables scroll in their own box (and whether each shows it with a shadow);
-tests/test_site.py asserts all of it.
+tests/site/test_site.py asserts all of it.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if problems:
-        print(f"{problems} page(s) with problems: run `.venv/bin/python -m pytest tests/test_site.py` for details.")
+        print(f"{problems} page(s) with problems: run `.venv/bin/python -m pytest tests/site/test_site.py` for details.")
         return 1
     print(f"screenshots in {args.out}")
     return 0

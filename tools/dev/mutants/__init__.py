@@ -10,7 +10,7 @@ Per lesson N, this folder holds:
     expect), where edits are (old, new) exact text replacements in solutions/<module>.py (every old text must
     be there, or the run stops and says which) and expect is the note the score table must show for that
     exercise (the mistake's name as the checks give it), or None; QUICK, the names of the few that
-    `make test` grades (tests/test_mutants.py);
+    `make test` grades (tests/course/test_mutants.py);
   - equivalent_lessonN.txt: one line per equivalent automatic mutant, `<mutant id>  # <why it is equivalent>`
     (ids as printed by `python -m tools.dev.mutants --list`).
 The automatic mutants come from tools/dev/mutants/auto.py.

@@ -7,7 +7,7 @@ written as a tuple literal whose first two items are a name and its fix. Each na
 exercise whose section of checks/test_lessonN.py ("# Exercise 1.2 ---") it is used in; names used in the shared
 modules (checks/loops.py, checks/compare.py) belong to every exercise ("*").
 
-tests/test_mutants.py requires each (exercise, name) to be the `expect` of a classic mistake in
+tests/course/test_mutants.py requires each (exercise, name) to be the `expect` of a classic mistake in
 tools/dev/mutants/lessonN.py: a mutant of the solution that makes that mistake and must be named by it.
 """
 

@@ -128,6 +128,6 @@ CATALOGUE = (
             "changes the net's weights"),
 )
 
-# graded by `make test` (tests/test_mutants.py): quick ones, one per kind of check
+# graded by `make test` (tests/course/test_mutants.py): quick ones, one per kind of check
 QUICK = ("1.1 missing the 1/2", "1.1 changes P in place", "1.2 inverted mask", "1.3 guard of 1.0",
          "1.3 normalised by the sum", "1.4 hard-coded relu4_2", "1.4 inverted stop rule")

@@ -120,5 +120,5 @@ CATALOGUE = (
     Classic("2.6", "every ignored", (("i % every == 0", "i % 25 == 0"),), "wrong snapshot iterations"),
 )
 
-# graded by `make test` (tests/test_mutants.py): quick ones, one per kind of check
+# graded by `make test` (tests/course/test_mutants.py): quick ones, one per kind of check
 QUICK = ("2.1 transposed reshape", "2.3 forgetting the mask", "2.5 not adding to the diff", "2.5 the dict's order")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "brushstrokes"
+PACKAGE = Path(__file__).resolve().parents[2] / "brushstrokes"
 
 # bottom to top; a module may import its own layer and the ones before it
 LAYERS = ("base", "course", "net", "learner", "runs", "lesson_support", "commands", "cli")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_reliability import digests, one_error
+from support import digests, one_error
 
 from brushstrokes.base import paths
 from brushstrokes.base.errors import BrushstrokesError

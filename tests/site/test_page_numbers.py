@@ -18,7 +18,7 @@ from PIL import Image
 
 from tools.site import hooks as site_hooks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 FIGURES = DOCS / "assets" / "figures"
 PHONE_COLUMN, SMALLEST = 350, 9.0

@@ -8,7 +8,6 @@ outputs byte for byte as they were. Runs are tiny (32 px, 1-3 iterations).
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import signal
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from support import digests, one_error
 
 from brushstrokes.base import outputs, paths
 from brushstrokes.base.errors import BrushstrokesError
@@ -31,19 +31,6 @@ from brushstrokes.runs import validate
 PICTURES = ("content_conv4_2.png", "content_conv4_2_loss.png", "content_conv4_2_frames.png")
 SOLUTION = paths.ROOT / "solutions" / "lesson1_content.py"
 RETURN = "    return Reconstruction(x, losses, snapshots)"
-
-
-def one_error(out: subprocess.CompletedProcess, status: int = 2) -> str:
-    """The error of a failed command: the expected status, 'error: ... what to do: ...', no traceback."""
-    assert out.returncode == status, out.stdout + out.stderr
-    assert "Traceback" not in out.stderr and "Traceback" not in out.stdout, out.stderr
-    assert out.stderr.count("error: ") == 1 and "what to do: " in out.stderr, out.stderr
-    return out.stderr
-
-
-def digests(folder: Path) -> dict[str, str]:
-    """{file name: md5} of every file in folder (hidden ones included)."""
-    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 @pytest.fixture
@@ -415,13 +402,11 @@ def old_set(folder: Path, command: str) -> Path:
     return folder
 
 
-def start_long_run(out: Path, command: str = "content", *extra: str):
+def start_long_run(spawn_cli, out: Path, command: str = "content", *extra: str):
     """`command` (with `extra` options) into `out` for 100000 iterations at 32 px, 1.5 s into its loop: a
-    conftest.CliProcess. test_reliability_paint.py calls it outside a fixture, hence conftest's plain function."""
-    from conftest import start_cli
-
+    conftest.CliProcess started with the spawn_cli fixture."""
     args, started, _ = LONG_RUNS[command]
-    proc = start_cli(*args, *extra, "--iters", "100000", "--out", str(out))
+    proc = spawn_cli(*args, *extra, "--iters", "100000", "--out", str(out))
     proc.wait_for(started)
     time.sleep(1.5)
     return proc
@@ -439,12 +424,12 @@ FIRST_CTRL_C = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", list(FIRST_CTRL_C))
-def test_a_first_ctrl_c_keeps_the_result_so_far(tmp_path, case):
+def test_a_first_ctrl_c_keeps_the_result_so_far(spawn_cli, tmp_path, case):
     """The first Ctrl-C ends the loop after its iteration: the result so far replaces the old set whole, exit 0."""
     command, extra, said, shape = FIRST_CTRL_C[case]
     out, names = old_set(tmp_path / "out", command), LONG_RUNS[command][2]
     before = digests(out)
-    proc = start_long_run(out, command, *extra)
+    proc = start_long_run(spawn_cli, out, command, *extra)
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr
@@ -458,11 +443,11 @@ def test_a_first_ctrl_c_keeps_the_result_so_far(tmp_path, case):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", list(LONG_RUNS))
-def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(tmp_path, command):
+def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(spawn_cli, tmp_path, command):
     """The second Ctrl-C lands in the loop, the saving or the renames: the set is old or new, never mixed."""
     out, names = old_set(tmp_path / "out", command), LONG_RUNS[command][2]
     before = digests(out)
-    proc = start_long_run(out, command)
+    proc = start_long_run(spawn_cli, out, command)
     proc.send_signal(signal.SIGINT)
     proc.wait_for("Ctrl-C")  # the first one was seen: the loop is finishing
     proc.send_signal(signal.SIGINT)
@@ -479,10 +464,10 @@ def test_a_second_ctrl_c_leaves_a_whole_set_and_says_which(tmp_path, command):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", list(LONG_RUNS))
-def test_a_kill_leaves_the_old_pictures_and_no_temporary_files(tmp_path, command):
+def test_a_kill_leaves_the_old_pictures_and_no_temporary_files(spawn_cli, tmp_path, command):
     out = old_set(tmp_path / "out", command)
     before = digests(out)
-    proc = start_long_run(out, command)
+    proc = start_long_run(spawn_cli, out, command)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143 and "Traceback" not in stderr

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import INSTALLED, flip_a_byte
 
 from brushstrokes.base import paths
 from brushstrokes.base.errors import BrushstrokesError
@@ -177,7 +178,6 @@ def test_known_hashes_are_well_formed():
 
 # ---------------------------------------------------------------- verified on every load, never lost
 
-INSTALLED = paths.weights_path()  # read before any test points the cache elsewhere
 DOWNLOADED_H5 = paths.cache_dir() / "downloads" / weights.H5_NAME
 
 
@@ -200,12 +200,6 @@ def real_h5() -> Path:
     if not h5.is_file():
         pytest.skip("the Keras h5 is not in the download cache")
     return h5
-
-
-def flip_a_byte(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    path.write_bytes(bytes(data))
 
 
 def test_the_installed_model_matches_the_known_checksum(real_model):

@@ -20,8 +20,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_reliability import digests, one_error
-from test_weights import INSTALLED, flip_a_byte
+from support import INSTALLED, digests, flip_a_byte, one_error
 
 from brushstrokes.base import outputs, paths
 from brushstrokes.base.errors import BrushstrokesError
