@@ -7,10 +7,12 @@ Each lesson's data lives in its own module (lesson1.py, lesson2.py, ...); this m
 
 from __future__ import annotations
 
-from brushstrokes.course import lesson1, lesson2, lesson3
+from collections.abc import Iterable
+
+from brushstrokes.course import lesson1, lesson2, lesson3, lesson4
 from brushstrokes.course.model import Exercise, Lesson
 
-LESSONS: tuple[Lesson, ...] = (lesson1.LESSON, lesson2.LESSON, lesson3.LESSON)
+LESSONS: tuple[Lesson, ...] = (lesson1.LESSON, lesson2.LESSON, lesson3.LESSON, lesson4.LESSON)
 
 __all__ = ["LESSONS", "Exercise", "Lesson", "lesson", "exercise", "find", "exercises", "owner", "for_command",
            "called_by", "by_function"]
@@ -63,12 +65,17 @@ def for_command(command: str) -> Lesson:
     raise KeyError(f"no lesson for the command {command!r}")
 
 
-def called_by(command: str) -> dict[str, dict[str, str]]:
-    """What a run command calls from the learner's code: {module: {function: exercise id}}, lessons in order."""
+def called_by(command: str, options: Iterable[str] = ()) -> dict[str, dict[str, str]]:
+    """What a run command calls from the learner's code: {module: {function: exercise id}}, lessons in order.
+
+    options: the command's options given in this run ('--colour', ...): an exercise with an `option` is called
+    only when that option is among them (lesson 4's controls); the others on every run.
+    """
+    given = set(options)
     found: dict[str, dict[str, str]] = {}
     for item in LESSONS:
         for ex in item.exercises:
-            if command in ex.called_by:
+            if command in ex.called_by and (not ex.option or ex.option in given):
                 found.setdefault(item.module, {})[ex.function] = ex.id
     return found
 
