@@ -14,7 +14,7 @@ from brushstrokes.base.errors import BrushstrokesError
 from brushstrokes.base.i18n import Text, language
 from brushstrokes.commands.one_line import HELP_TODO, one_line_errors
 from brushstrokes.net.layers import CONTENT_LAYER, CONV_LAYERS, STYLE_LAYERS
-from brushstrokes.runs import validate
+from brushstrokes.runs import control_options, validate
 from brushstrokes.runs.paint_settings import (
     DEFAULT_ITERS,
     DEFAULT_RATIO,
@@ -71,14 +71,25 @@ def settings(args: argparse.Namespace) -> PaintSettings:
     if args.style_blend_weights is not None:
         blend = checked_weights("--style-blend-weights", args.style_blend_weights, len(args.style),
                                 Text("paintings", "画"))
+    colour = control_options.colour(args.colour, args.original_colors)
+    scales = control_options.scales(args.scales, args.size)
+    scale_iters = control_options.scale_iters(args.scale_iters, scales)
+    style_masks = control_options.masks(args.content_mask, args.style_masks, len(args.style), args.style_blend_weights)
+    size = scales[-1] if scales else args.size if args.size is not None else DEFAULT_SIZE
     s = PaintSettings(
-        content=args.content, styles=list(args.style), out=args.out, size=args.size, content_layer=args.content_layer,
+        content=args.content, styles=list(args.style), out=args.out, size=size, content_layer=args.content_layer,
         style_layers=style_layers, style_layer_weights=layer_weights, weights=args.weights, pooling=args.pooling,
         init=args.init, optimizer=args.optimizer, iters=iters, seed=seed, original_colors=args.original_colors,
         style_blend_weights=blend, style_fit=args.style_fit, style_scale=args.style_scale, device=args.device,
         save_every=save_every, use="lessons" if args.lessons_dir is not None else args.use,
-        lessons_dir=args.lessons_dir, **numbers_given)
+        lessons_dir=args.lessons_dir, colour=colour, scales=scales, scale_iters=scale_iters,
+        content_mask=args.content_mask, style_masks=style_masks, **numbers_given)
     return s
+
+
+def checked_size(value: int | None, option: str = "--size") -> int | None:
+    """--size: a longest side (None: not given, DEFAULT_SIZE or the last of --scales)."""
+    return None if value is None else validate.longest_side(value, option)
 
 
 def checked_ratio(value: float | None, option: str = "--ratio") -> float | None:
@@ -149,8 +160,8 @@ def add(sub) -> None:
     p.add_argument("style", type=Path, nargs="+", help="one or more paintings, e.g. data/scream.jpg")
     p.add_argument("-o", "--out", type=Path, default=paths.OUTPUT, help="folder for the pictures (default output/)")
     number = validate.bounded
-    number(p.add_argument("--size", type=int, default=DEFAULT_SIZE, help=f"longest side of the picture in px "
-                          f"(default {DEFAULT_SIZE}; cost grows with the pixels)"), validate.longest_side)
+    number(p.add_argument("--size", type=int, default=None, help=f"longest side of the picture in px "
+                          f"(default {DEFAULT_SIZE}; cost grows with the pixels)"), checked_size)
     number(p.add_argument("--ratio", type=float, default=DEFAULT_RATIO, help=f"alpha/beta: more photo when larger, "
                           f"more painting when smaller (default {DEFAULT_RATIO:g})"), checked_ratio)
     number(p.add_argument("--content-weight", type=float, default=None,
@@ -178,7 +189,9 @@ def add(sub) -> None:
     number(p.add_argument("--tv-weight", type=float, default=0.0,
                           help="weight of the total-variation smoothness loss (default 0, as in the paper)"),
            validate.weight_or_zero)
-    p.add_argument("--original-colors", action="store_true", help="keep the photo's colours (luminance transfer)")
+    p.add_argument("--original-colors", action="store_true",
+                   help="keep the photo's colours: a full colour transfer, then its luminance with the photo's "
+                        "colours (lesson 3; compare --colour luminance)")
     p.add_argument("--style-blend-weights", default=None,
                    help="comma-separated weights of the paintings (default equal)")
     p.add_argument("--style-fit", choices=("keep", "squash"), default="keep",
@@ -191,6 +204,25 @@ def add(sub) -> None:
     number(p.add_argument("--save-every", type=int, default=0,
                           help="also save the picture every N iterations (default 0: five frames in one strip)"),
            validate.every)
+    controls = p.add_argument_group("lesson 4: control", "colour, scale and space (Gatys et al., CVPR 2017)")
+    controls.add_argument("--colour", choices=control_options.COLOURS, default="keep",
+                          help="keep: the colours the transfer gives (default); luminance: paint the luminance only "
+                               "(the painting's matched to the photo's mean and spread) and put the photo's colours "
+                               "back, so the texture is matched on luminance, unlike --original-colors which "
+                               "recolours a full colour transfer; match: the painting's colours moved to the "
+                               "photo's mean and covariance before the transfer")
+    controls.add_argument("--scales", default=None, metavar="PX,PX,...",
+                          help="coarse to fine: longest sides, increasing, each at least "
+                               f"{control_options.LEAST_SCALE}, e.g. 128,256,512; each scale starts from the "
+                               "previous result upsampled; the last one is the picture's size (replaces --size)")
+    controls.add_argument("--scale-iters", default=None, metavar="N,N,...",
+                          help="iterations at each scale, e.g. 200,100,50 (default --iters at every scale)")
+    controls.add_argument("--content-mask", type=Path, default=None, metavar="FILE",
+                          help="an image: white where the picture is painted like the first painting, black like "
+                               "the second (grey mixes them); needs exactly two paintings")
+    controls.add_argument("--style-masks", default=None, metavar="FILE,FILE",
+                          help="with --content-mask, one image per painting: white where its texture is taken "
+                               "from (default all of it)")
     p.add_argument("--use", choices=("solutions", "lessons"), default="solutions",
                    help="paint with the reference solutions (default) or your own code in lessons/")
     p.add_argument("--lessons-dir", type=Path, default=None, metavar="DIR",

@@ -11,6 +11,8 @@ F: (N, h, w) float32 features after the layer's ReLU; A: (N, N) float64 target; 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 
@@ -38,24 +40,55 @@ def style_loss(features: dict[str, np.ndarray], targets: dict[str, np.ndarray],
     return loss, grads
 
 
+def guided_style_loss(features: dict[str, np.ndarray], masks: dict[str, list[np.ndarray]],
+                      targets: dict[str, list[np.ndarray]],
+                      weights: dict[str, float]) -> tuple[float, dict[str, np.ndarray]]:
+    """Exercise 4.7's sum_l w_l sum_r E_l(F * T_r, A_r) and {layer: its gradient w.r.t. Z_l (N, h, w) float32}, one
+    float32 Gram matrix per region as above. masks[layer][r]: (h, w) in 0..1; targets[layer][r]: (N, N).
+
+    The gradient of E_l(F * T) is lesson 2's gradient at F * T times T; where F * T > 0 is where F > 0 and T > 0,
+    and T = 0 zeroes the rest, so style_layer_loss_grad's own mask is the right one.
+    """
+    loss, grads = 0.0, {}
+    for layer, w in weights.items():
+        F, grad = features[layer], np.zeros(features[layer].shape, np.float32)
+        for T, A in zip(masks[layer], targets[layer], strict=True):
+            T = T.astype(np.float32)
+            E, g = style_layer_loss_grad(F * T, A, w)
+            loss += E
+            grad += g * T
+        grads[layer] = grad
+    return loss, grads
+
+
 def total_loss_grad(net, x: np.ndarray, P: np.ndarray, A: dict[str, np.ndarray], alpha: float, beta: float,
                     content_layer: str, weights: dict[str, float] | None, lesson1, lesson2) -> tuple[float, np.ndarray]:
     """Exercise 3.1's alpha L_content + beta L_style and dL/dx (1, 3, H, W) float32, with the style part above.
 
     lesson1, lesson2: the modules whose content_loss, content_grad and backward_sweep it uses (the solutions').
     """
+    weights = weights or dict.fromkeys(A, 1 / len(A))
+    return total_with(net, x, P, tuple(A), lambda features: style_loss(features, A, weights), alpha, beta,
+                      content_layer, lesson1, lesson2)
+
+
+def total_with(net, x: np.ndarray, P: np.ndarray, layers: tuple[str, ...],
+               style: Callable[[dict[str, np.ndarray]], tuple[float, dict[str, np.ndarray]]], alpha: float,
+               beta: float, content_layer: str, lesson1, lesson2) -> tuple[float, np.ndarray]:
+    """alpha L_content + beta L_style and dL/dx (1, 3, H, W) float32 for any style loss: style({layer: F}) gives
+    (L_style, {layer: gradient w.r.t. Z_l}) for the style `layers` (this module's style_loss, or exercise 4.7's
+    guided one). lesson1, lesson2: the modules of content_loss, content_grad and backward_sweep."""
     from brushstrokes.net.layers import relu_name
 
-    weights = weights or dict.fromkeys(A, 1 / len(A))
     net.blobs["data"].data[...] = x
     order = list(net.blobs)
-    net.forward(end=relu_name(max([content_layer, *A], key=order.index)))
+    net.forward(end=relu_name(max([content_layer, *layers], key=order.index)))
     F = net.blobs[content_layer].data[0]
-    style, grads = style_loss({layer: net.blobs[layer].data[0] for layer in A}, A, weights)
+    loss, grads = style({layer: net.blobs[layer].data[0] for layer in layers})
     for g in grads.values():
         g *= np.float32(beta)
     grads[content_layer] = grads.get(content_layer, 0) + alpha * lesson1.content_grad(F, P)
-    return alpha * lesson1.content_loss(F, P) + beta * style, lesson2.backward_sweep(net, grads)
+    return alpha * lesson1.content_loss(F, P) + beta * loss, lesson2.backward_sweep(net, grads)
 
 
 def synthesize(net, targets: dict[str, np.ndarray], x0: np.ndarray, weights: dict[str, float], iters: int,

@@ -20,11 +20,14 @@ import numpy as np
 from brushstrokes.base import threads
 from brushstrokes.base.i18n import Text, language
 from brushstrokes.net import images
-from brushstrokes.runs import fast_style, lbfgsb, pipeline
+from brushstrokes.runs import lbfgsb, pipeline, scales
 from brushstrokes.runs.adam import Adam
 from brushstrokes.runs.inputs import Input, Picture
 from brushstrokes.runs.paint_settings import PaintSettings
+from brushstrokes.runs.paint_targets import Masks, painting_grams, style_size, targets_at
 from brushstrokes.runs.stop import KEEP_PICTURE
+
+__all__ = ["PaintSettings", "Painted", "paint_files", "paint_picture", "painting_grams", "style_size", "working_size"]
 
 COMMAND = "paint"
 BYTES_PER_PIXEL = 12_000  # measured peak memory of VGG19 forward + backward per input pixel, with margin
@@ -68,15 +71,6 @@ def working_size(picture_size: tuple[int, int], longest: int, memory: int | None
     return w, h
 
 
-def style_size(painting: tuple[int, int], photo: tuple[int, int], fit: str, scale: float) -> tuple[int, int]:
-    """(W, H) of a painting: squashed onto the photo's (W, H) ('squash', the paper's), or its own aspect ratio
-    kept with the longer side `scale` times the photo's ('keep')."""
-    if fit == "squash":
-        return max(16, round(photo[0] * scale)), max(16, round(photo[1] * scale))
-    w, h = images.fit_size(painting, max(16, round(max(photo) * scale)))
-    return max(16, w), max(16, h)
-
-
 def picture_size(path: Path) -> tuple[int, int]:
     """(W, H) of an image file, after its EXIF orientation (from its header)."""
     return images.image_size(path)
@@ -94,17 +88,6 @@ def initial_image(init: str, photo: np.ndarray, painting: np.ndarray, seed: int)
 
     resized = np.asarray(Image.fromarray(picture).resize((w, h), Image.LANCZOS), dtype=np.float32)
     return images.preprocess(resized)
-
-
-def painting_grams(net, painting: np.ndarray, layers: tuple[str, ...], picture_positions: dict[str, int],
-                   gram: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
-    """{layer: (N, N) target}: lesson 2's `gram` of the painting (1, 3, H', W') at each layer, scaled from the
-    painting's positions to the picture's (`picture_positions`, from style_targets.layer_positions)."""
-    from brushstrokes.net.vgg import features
-    from brushstrokes.runs.style_targets import positions, sized_target
-
-    return {layer: sized_target(gram(F), positions(F), picture_positions[layer])
-            for layer, F in features(net, painting, layers).items()}
 
 
 def first_order(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, callback: Callable, method: str,
@@ -164,11 +147,12 @@ def reference_lbfgs(loss_grad: Callable, x0: np.ndarray, iters: int, every: int,
 
 
 def output_names(s: PaintSettings) -> list[str]:
-    """The files a run writes into s.out: picture, loss curve, frames, and with --save-every each snapshot."""
+    """The files a run writes into s.out: picture, loss curve, frames, and with --save-every each snapshot
+    (iterations counted over every scale)."""
     stem = f"{Path(s.content).stem}_" + "_".join(Path(p).stem for p in s.styles)
     names = [f"{stem}.png", f"{stem}_loss.png", f"{stem}_frames.png"]
     if s.save_every:
-        names += [f"{stem}_{k:04d}.png" for k in range(0, s.iters + 1, s.save_every)]
+        names += [f"{stem}_{k:04d}.png" for k in range(0, s.total_iters + 1, s.save_every)]
     return names
 
 
@@ -220,14 +204,18 @@ class PaintPrepared(pipeline.Prepared):
 
 def paint_spec(s: PaintSettings, net=None, quiet: bool = False) -> pipeline.RunSpec:
     """The paint command's run as the pipeline takes it. net: a VGG19 to reuse; quiet: no progress bar."""
+    given = Masks()
+    scale_runs: list[scales.ScaleRun] = []
 
     def check_sized(size: tuple[int, int]) -> None:
         s.style_scale = style_scale_for(s.style_scale, size)
+        check_scales(s, size)
+        check_masks(s, given)
         check_device(s.device)
 
     def prepare(lessons: pipeline.Lessons, pictures: list[Picture], size, say: Callable[..., None]
                 ) -> PaintPrepared:
-        return prepare_painting(s, lessons, pictures, say, net, quiet)
+        return prepare_painting(s, lessons, pictures, say, net, quiet, given, scale_runs)
 
     def write(done: pipeline.Optimised, files) -> None:
         write_pictures(s, done, files)
@@ -235,12 +223,32 @@ def paint_spec(s: PaintSettings, net=None, quiet: bool = False) -> pipeline.RunS
     def summary(done: pipeline.Optimised) -> list[str]:
         lang, n = language(), iterations(done)
         lines = [STOPPED(lang, n=n)] if done.stopped else []
+        if s.scales:
+            lines += scales.summary(scale_runs, lang)
         return [*lines, DONE(lang, n=n, seconds=done.seconds, per=done.seconds / n, first=done.losses[0],
                              last=done.losses[-1])]
 
     inputs = [Input(Path(s.content), "CONTENT"), *(Input(Path(p), "STYLE") for p in s.styles)]
     return pipeline.RunSpec(COMMAND, s.use, s.lessons_dir, s.out, output_names(s), inputs, s.size, prepare, write,
-                            summary, check_sized=check_sized, stop_message=KEEP_PICTURE, shown=str, listed=3)
+                            summary, check_sized=check_sized, stop_message=KEEP_PICTURE, shown=str, listed=3,
+                            options=s.controls)
+
+
+def check_scales(s: PaintSettings, size: tuple[int, int]) -> None:
+    """Each scale of --scales gives VGG19 enough px on each side (the last one is `size` (W, H), already checked)."""
+    from brushstrokes.runs import validate
+
+    for side in s.scales[:-1]:
+        validate.fitted_size(size, side, s.content, "--scales")
+
+
+def check_masks(s: PaintSettings, given: Masks) -> None:
+    """--content-mask and --style-masks read and checked (runs/masks.py) into `given`, before any work."""
+    from brushstrokes.runs import masks
+
+    if s.content_mask is not None:
+        given.content = masks.content_mask(Path(s.content_mask))
+        given.styles = [masks.style_mask(Path(p)) for p in s.style_masks] or [None] * len(s.styles)
 
 
 def style_scale_for(scale: float, size: tuple[int, int], option: str = "--style-scale") -> float:
@@ -267,94 +275,146 @@ def iterations(done: pipeline.Optimised) -> int:
 
 
 def prepare_painting(s: PaintSettings, lessons: pipeline.Lessons, pictures: list[Picture], say: Callable[..., None],
-                     net=None, quiet: bool = False) -> PaintPrepared:
-    """The photo and paintings at their sizes, the net, the targets, the loss and the optimiser of a run."""
+                     net=None, quiet: bool = False, given: Masks | None = None,
+                     scale_runs: list[scales.ScaleRun] | None = None) -> PaintPrepared:
+    """The photo and paintings at their sizes, the net, the targets, the loss and the optimiser of a run; with
+    --scales, its coarse-to-fine loop (what each scale did is appended to `scale_runs`). given: the checked masks."""
     from brushstrokes.learner.loader import display
-    from brushstrokes.net.layers import set_input_shape
-    from brushstrokes.net.vgg import features, load_vgg19
-    from brushstrokes.runs.style_targets import layer_positions
+    from brushstrokes.net.vgg import load_vgg19
 
     lang = language()
+    given = given if given is not None else Masks()
     content_picture, *style_pictures = pictures
     original = content_picture.size
     w, h = working_size(original, s.size)
     if max(original) != max(w, h):
         say(RESIZED(lang, what=s.content, w0=original[0], h0=original[1], w=w, h=h, size=s.size))
-    photo = content_picture.array((w, h))
-    content = images.preprocess(photo)
+    sizes = scales.sizes((w, h), [side for side, _ in s.schedule])
     if net is None:
-        net = load_vgg19(pooling=s.pooling, shape=(h, w), normalised=s.weights == "normalised")
+        net = load_vgg19(pooling=s.pooling, shape=(sizes[0][1], sizes[0][0]), normalised=s.weights == "normalised")
     device = "GPU" if _on_gpu() else "CPU"
-    P = features(net, content, (s.content_layer,))[s.content_layer]
-    M = layer_positions(net, s.style_layers)  # the picture's positions per layer (net shaped for the photo above)
-    gram = lessons.function("gram")
-    grams, paintings = [], []
-    for picture in style_pictures:
-        painting = images.preprocess(picture.array(style_size(picture.size, (w, h), s.style_fit, s.style_scale)))
-        paintings.append(painting)
-        grams.append(painting_grams(net, painting, s.style_layers, M,
-                                    lambda F: lessons.array(gram(F), (F.shape[0],) * 2, "gram")))
-    blend = s.style_blend_weights or (1.0,) * len(grams)
-    A = lessons.function("blend_grams")(grams, list(blend)) if len(grams) > 1 else grams[0]
-    if not isinstance(A, dict):
-        A = {layer: A for layer in grams[0]}  # reported below as the wrong thing for each layer
-    A = {layer: lessons.array(A.get(layer), G.shape, "blend_grams") for layer, G in grams[0].items()}
-    set_input_shape(net, h, w)
-    alpha, beta = s.alpha_beta
-    weights = s.layer_weights
-    lesson1, lesson2 = lessons.module_of("normalized_step"), lessons.module_of("gram")
-    total_loss_grad, tv_loss_grad = lessons.function("total_loss_grad"), lessons.function("tv_loss_grad")
 
-    if lessons.use == "solutions":  # the reference path: each Gram matrix once per evaluation (runs/fast_style.py)
-        def total(x: np.ndarray) -> tuple[float, np.ndarray]:
-            return fast_style.total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights, lesson1, lesson2)
-    else:
-        def total(x: np.ndarray) -> tuple[float, np.ndarray]:
-            return total_loss_grad(net, x, P, A, alpha, beta, s.content_layer, weights)
+    def targets(size: tuple[int, int]):
+        return targets_at(s, lessons, net, content_picture, style_pictures, given, size)
 
-    def loss_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
-        loss, grad = lessons.loss_grad(total(x), x.shape, "total_loss_grad")
-        if s.tv_weight:
-            tv, tv_grad = lessons.loss_grad(tv_loss_grad(x), x.shape, "tv_loss_grad")
-            loss, grad = loss + s.tv_weight * tv, grad + np.float32(s.tv_weight) * tv_grad
-        return loss, grad
-
-    x0 = initial_image(s.init, content, paintings[0], s.seed)
-    every = s.save_every or max(1, s.iters // 5)
+    first = targets(sizes[0])
+    x0 = initial_image(s.init, first.content, first.paintings[0], s.seed)
     styles = ", ".join(str(p) for p in s.styles)
-    say(STARTING(lang, content=s.content, w=w, h=h, styles=styles, optimizer=s.optimizer, iters=s.iters,
-                 ratio=alpha / beta, weights=s.weights, pooling=s.pooling, device=device,
+    say(STARTING(lang, content=s.content, w=w, h=h, styles=styles, optimizer=s.optimizer, iters=s.total_iters,
+                 ratio=alpha_over_beta(s), weights=s.weights, pooling=s.pooling, device=device,
                  file=display(lessons.loop_file)), flush=True)
     lr = s.lr if s.lr is not None else (2.0 if s.optimizer == "adam" else 1.0)
     reference = lessons.use == "solutions" and lbfgsb.available()  # loads SciPy's BLAS before threads are set below
     normalized_step = lessons.function("normalized_step")
     loop_function = lessons.loop_function()
 
-    def loop(x0: np.ndarray, stop) -> object:
+    def optimiser(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, callback: Callable) -> object:
+        if s.optimizer == "lbfgs" and reference:
+            return reference_lbfgs(loss_grad, x0, iters, every, callback)
+        if s.optimizer == "lbfgs":
+            return loop_function(loss_grad, x0, iters=iters, every=every, callback=callback)
+        return first_order(loss_grad, x0, iters, every, callback, s.optimizer, lr, normalized_step)
+
+    def run(loss_grad: Callable, x0: np.ndarray, iters: int, every: int, stop, desc: str = "painting",
+            seen: Callable[[int, np.ndarray], None] | None = None) -> object:
+        """One optimisation with its progress bar; seen(k, x) after each iteration k."""
         from tqdm import tqdm
 
-        with tqdm(total=s.iters, desc="painting", unit="it", leave=False, disable=True if quiet else None) as bar, \
-                (threads.packaged_blas_on_one_thread() if reference else contextlib.nullcontext()):
+        with tqdm(total=iters, desc=desc, unit="it", leave=False, disable=True if quiet else None) as bar:
             def callback(k: int, x: np.ndarray, loss: float) -> bool:
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss:.4g}")
+                if seen is not None:
+                    seen(k, x)
                 return stop.requested
 
-            if s.optimizer == "lbfgs" and reference:
-                return reference_lbfgs(loss_grad, x0, s.iters, every, callback)
-            if s.optimizer == "lbfgs":
-                return loop_function(loss_grad, x0, iters=s.iters, every=every, callback=callback)
-            return first_order(loss_grad, x0, s.iters, every, callback, s.optimizer, lr, normalized_step)
+            return optimiser(loss_grad, x0, iters, every, callback)
+
+    blas = threads.packaged_blas_on_one_thread if reference else contextlib.nullcontext
+    if not s.scales:
+        every = s.save_every or max(1, s.iters // 5)
+
+        def loop(x0: np.ndarray, stop) -> object:
+            with blas():
+                return run(first.loss_grad, x0, s.iters, every, stop)
+    else:
+        loop = coarse_to_fine_loop(s, lessons, sizes, first, targets, run, say, blas,
+                                   scale_runs if scale_runs is not None else [])
+
+    photo = first.photo if len(sizes) == 1 else content_picture.array(sizes[-1])
 
     def picture(x: np.ndarray) -> np.ndarray:
         painted = images.deprocess(x)
-        if not s.original_colors:
+        if not (s.original_colors or s.colour == "luminance"):
             return painted
         keep_colours = lessons.function("keep_colours")
         return lessons.array(keep_colours(painted.astype(np.float32), photo), photo.shape, "keep_colours")
 
-    step = ("--ratio", f"{alpha / beta:.3g}") if s.optimizer == "lbfgs" else ("--lr", f"{lr:g}")
-    return PaintPrepared(x0, loop, step, blame_loop=s.optimizer == "lbfgs", picture=picture, photo=photo)
+    step = ("--ratio", f"{alpha_over_beta(s):.3g}") if s.optimizer == "lbfgs" else ("--lr", f"{lr:g}")
+    return PaintPrepared(x0, loop, step, blame_loop=s.optimizer == "lbfgs", picture=picture, photo=photo,
+                         shape=(1, 3, sizes[-1][1], sizes[-1][0]))
+
+
+def alpha_over_beta(s: PaintSettings) -> float:
+    alpha, beta = s.alpha_beta
+    return alpha / beta
+
+
+def coarse_to_fine_loop(s: PaintSettings, lessons: pipeline.Lessons, sizes: list[tuple[int, int]], first,
+                        targets: Callable, run: Callable, say: Callable[..., None], blas: Callable,
+                        scale_runs: list[scales.ScaleRun]) -> Callable:
+    """The loop of a --scales run: lesson 4's coarse_to_fine (4.4) over the scales' shapes, with a paint_at that
+    builds the targets at that size and runs the optimiser for that scale's iterations. What each scale did goes
+    into `scale_runs`; snapshots are counted over every scale and brought to the final size with 4.3's upsample.
+    After the first Ctrl-C, the scales left return their start at once (coarse_to_fine upsamples it)."""
+    import time
+
+    from brushstrokes.learner.result_checks import check_loop
+
+    lang, schedule = language(), s.schedule
+    shapes = scales.shapes(sizes)
+    final = (1, 3, *shapes[-1])
+    every = s.save_every or max(1, s.total_iters // 5)
+    coarse_to_fine, upsample = lessons.function("coarse_to_fine"), lessons.function("upsample")
+    loop = lessons.loop
+
+    def upsampled(x: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        return lessons.array(upsample(x, shape), (1, 3, *shape), "upsample")
+
+    def loop_of(x0: np.ndarray, stop) -> object:
+        snapshots: dict[int, np.ndarray] = {0: x0.copy()}
+        done = [0]  # iterations of the scales before this one
+
+        def paint_at(shape: tuple[int, int], x: np.ndarray) -> scales.Scaled:
+            i = len(scale_runs)
+            if stop.requested or i >= len(sizes):
+                scale_runs.append(scales.ScaleRun((int(shape[1]), int(shape[0])), [], 0.0))
+                return scales.Scaled(x, [], {})
+            x = lessons.array(x, (1, 3, *shapes[i]), "coarse_to_fine")
+            size, iters = sizes[i], schedule[i][1]
+            say(scales.SCALE(lang, i=i + 1, n=len(sizes), w=size[0], h=size[1], iters=iters), flush=True)
+            start = time.perf_counter()
+            t = first if i == 0 else targets(size)
+
+            def seen(k: int, xk: np.ndarray) -> None:
+                if (done[0] + k) % every == 0:
+                    snapshots[done[0] + k] = xk.copy()
+
+            result = run(t.loss_grad, x, iters, iters + 1, stop, f"painting {size[0]}x{size[1]}", seen)
+            xs, losses, _ = check_loop(result, x, loop.function, loop.id, lessons.loop_file, lessons.out)
+            scale_runs.append(scales.ScaleRun(size, losses, time.perf_counter() - start))
+            done[0] += scale_runs[-1].iterations
+            return scales.Scaled(xs, losses, {})
+
+        with blas():
+            results = coarse_to_fine(paint_at, shapes, x0)
+        if not isinstance(results, list | tuple) or len(results) != len(shapes):
+            raise lessons.wrong(results, f"[paint_at's result] * {len(shapes)}", "coarse_to_fine")
+        x = getattr(results[-1], "x", None)
+        x = lessons.array(x, final, "coarse_to_fine")
+        return scales.joined(scale_runs, x, snapshots, upsampled)
+
+    return loop_of
 
 
 def write_pictures(s: PaintSettings, done: pipeline.Optimised, files) -> None:

@@ -46,6 +46,12 @@ class PaintSettings:
     save_every: int = 0  # 0: frames at five evenly spaced iterations, no separate files
     use: str = "solutions"
     lessons_dir: Path | None = None  # --lessons-dir: the lesson files of another folder (implies lessons)
+    # lesson 4's controls
+    colour: str = "keep"  # keep the transfer's colours, paint the luminance only, or match the painting's colours
+    scales: tuple[int, ...] = ()  # longest sides of a coarse-to-fine run, the last one `size` (empty: one scale)
+    scale_iters: tuple[int, ...] = ()  # iterations at each scale (empty: `iters` at each)
+    content_mask: Path | None = None  # white: painted like styles[0], black: like styles[1]
+    style_masks: tuple[Path, ...] = ()  # where each painting's texture is taken from (empty: all of it)
 
     @property
     def alpha_beta(self) -> tuple[float, float]:
@@ -56,6 +62,25 @@ class PaintSettings:
             return self.content_weight, self.content_weight / self.ratio
         beta = self.style_weight if self.style_weight is not None else DEFAULT_STYLE_WEIGHT
         return self.ratio * beta, beta
+
+    @property
+    def schedule(self) -> list[tuple[int, int]]:
+        """[(longest side px, iterations)] of each scale, coarse to fine; one scale (size, iters) without --scales."""
+        if not self.scales:
+            return [(self.size, self.iters)]
+        return list(zip(self.scales, self.scale_iters or (self.iters,) * len(self.scales), strict=True))
+
+    @property
+    def total_iters(self) -> int:
+        """The iterations of every scale together."""
+        return sum(iters for _, iters in self.schedule)
+
+    @property
+    def controls(self) -> tuple[str, ...]:
+        """The options of lesson 4 this run is given (course.Exercise.option): which exercises it calls."""
+        given = (("--colour", self.colour != "keep"), ("--scales", bool(self.scales)),
+                 ("--content-mask", self.content_mask is not None))
+        return tuple(option for option, used in given if used)
 
     @property
     def layer_weights(self) -> dict[str, float]:

@@ -8,6 +8,7 @@ everything else, in this order:
        size of the first (--size), the checks that need that size, the --out folder and the files it will hold;
     2. leftovers of a killed run removed from --out;
     3. the lesson modules the command calls (course.called_by), each function present, NaN-guarded for a learner;
+       an exercise with an `option` is needed only by a run given that option (RunSpec.options);
     4. each picture decoded once (inputs.Picture), then the command's preparation and start lines;
     5. the loop, timed, inside learner_code (a learner's crash, hang or exit is one line) and one StopRequest (the
        first Ctrl-C keeps the result, a second aborts);
@@ -45,20 +46,22 @@ WROTE = Text("wrote {files}", "已写入 {files}")
 class Lessons:
     """The lesson modules a command calls, loaded once from `use` ('solutions' or 'lessons', the learner's) or
     from `folder` (--lessons-dir), each function the command calls present, NaN-guarded when they are the learner's.
+    options: the options the run was given that some exercise needs (course.Exercise.option); a module whose
+    functions no run given these options calls is not loaded at all.
 
     It answers what the messages need: the exercise id and file of each function, the loop's (course.for_command),
     and checks what the learner's functions return (learner.result_checks).
     """
 
-    def __init__(self, command: str, use: str, folder: Path | None, out: str, point_to_original: bool = False
-                 ) -> None:
+    def __init__(self, command: str, use: str, folder: Path | None, out: str, point_to_original: bool = False,
+                 options: Iterable[str] = ()) -> None:
         from brushstrokes.learner.guards import guarded
         from brushstrokes.learner.loader import lesson_path, load_lesson
         from brushstrokes.learner.result_checks import require
 
         self.command, self.use, self.out = command, use, out
         self.lesson = course.for_command(command)
-        self.functions = course.called_by(command)  # {module: {function: exercise id}}
+        self.functions = course.called_by(command, options)  # {module: {function: exercise id}}
         self.modules = {name: load_lesson(name, use, folder) for name in self.functions}
         self.files = {name: lesson_path(name, use, folder) for name in self.functions}
         for name, functions in self.functions.items():
@@ -111,6 +114,13 @@ class Lessons:
 
         return check_loss_grad(result, shape, function, *self.where(function), self.out)
 
+    def wrong(self, value: Any, expected: str, function: str) -> Exception:
+        """The error (to raise) for `function` having returned `value` where `expected` (in words) was due."""
+        from brushstrokes.learner.result_checks import RETURNED, bad_return, describe
+
+        problem = RETURNED(language(), what=describe(value))
+        return bad_return(function, *self.where(function), self.out, problem, expected)
+
     def code(self):
         """The context in which the lesson code runs: its errors, hangs and exits are one line (learner_code)."""
         from brushstrokes.learner.result_checks import learner_code
@@ -127,7 +137,8 @@ class Prepared:
     ending with NaN should be retried with a smaller one of; blame_loop: under --use lessons, a NaN is the
     loop's fault (every function it calls is NaN-guarded); named_calls: the NaN message names the functions the
     loop calls (course: the loop's `uses`) and whether the loss or the image went NaN; picture(x): the picture
-    (H, W, 3) the run keeps, from the final x (default: images.deprocess), computed in the lessons' context.
+    (H, W, 3) the run keeps, from the final x (default: images.deprocess), computed in the lessons' context;
+    shape: the shape of the x the loop returns when it is not x0's (a run that ends at another size).
     """
 
     x0: np.ndarray
@@ -136,6 +147,7 @@ class Prepared:
     blame_loop: bool = True
     named_calls: bool = False
     picture: Callable[[np.ndarray], np.ndarray] | None = None
+    shape: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -159,7 +171,8 @@ class RunSpec:
     check_options(): the command's own options, checked first; check_sized((W, H)): the checks that need the
     working size; prepare(lessons, pictures, (W, H), say): the net, targets and loop, saying the start line(s);
     write(result, files): the pictures, into the OutputSet `files`; summary(result): the lines printed after
-    writing; shown(path): a written path as the "wrote" line shows it, at most `listed` of them (the rest counted).
+    writing; shown(path): a written path as the "wrote" line shows it, at most `listed` of them (the rest counted);
+    options: the options given to this run that some exercise needs (course.Exercise.option: '--colour').
     """
 
     command: str
@@ -178,6 +191,7 @@ class RunSpec:
     point_to_original: bool = False
     shown: Callable[[Path], str] | None = None
     listed: int | None = None
+    options: Sequence[str] = ()
 
     @property
     def lessons_use(self) -> str:
@@ -205,7 +219,8 @@ def optimise(spec: RunSpec, out: Path, size: tuple[int, int], say: Callable[...,
     from brushstrokes.learner.result_checks import check_loop, not_finite
 
     shown_out = display(out)
-    lessons = Lessons(spec.command, spec.lessons_use, spec.lessons_dir, shown_out, spec.point_to_original)
+    lessons = Lessons(spec.command, spec.lessons_use, spec.lessons_dir, shown_out, spec.point_to_original,
+                      spec.options)
     pictures = [decode(given.path) for given in spec.inputs]
     with lessons.code():
         prepared = spec.prepare(lessons, pictures, size, say)
@@ -214,7 +229,8 @@ def optimise(spec: RunSpec, out: Path, size: tuple[int, int], say: Callable[...,
             result = prepared.loop(prepared.x0, stop)
         seconds = time.perf_counter() - start
         loop = lessons.loop
-        x, losses, snapshots = check_loop(result, prepared.x0, loop.function, loop.id, lessons.loop_file, shown_out)
+        like = prepared.x0 if prepared.shape is None else np.broadcast_to(np.float32(0), prepared.shape)
+        x, losses, snapshots = check_loop(result, like, loop.function, loop.id, lessons.loop_file, shown_out)
         if not (finite(losses) and finite(x)):
             blamed = (loop.function, loop.id, lessons.loop_file) if lessons.use == "lessons" and prepared.blame_loop \
                 else None
