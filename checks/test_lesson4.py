@@ -214,8 +214,10 @@ def colour_mistakes(style: np.ndarray, content: np.ndarray) -> list[Mistake]:
 
     d = s - mu_s
     return [Mistake(MEAN_ONLY, out(d + mu_c), MEAN_ONLY_FIX),
-            Mistake(PER_CHANNEL, out(d * (c.std(axis=0, ddof=1) / s.std(axis=0, ddof=1)) + mu_c), PER_CHANNEL_FIX),
+            *[Mistake(PER_CHANNEL, out(d * (c.std(axis=0, ddof=k) / s.std(axis=0, ddof=k)) + mu_c), PER_CHANNEL_FIX)
+              for k in (0, 1)],  # np.std's default, or the ddof of np.cov
             Mistake(MAP_INVERTED, out(d @ (root_s @ inv_root_c).T + mu_c), MAP_INVERTED_FIX),
+            Mistake(MAP_INVERTED, out(d @ (inv_root_c @ root_s).T + mu_c), MAP_INVERTED_FIX),
             Mistake(NO_ROOTS, out(d @ (cov_c @ np.linalg.inv(cov_s)).T + mu_c), NO_ROOTS_FIX),
             Mistake(TRANSPOSED_MAP, out(d @ A + mu_c), TRANSPOSED_MAP_FIX),
             Mistake(MEAN_KEPT, out(d @ A.T + mu_s), MEAN_KEPT_FIX)]
@@ -646,7 +648,7 @@ NO_MASK_FACTOR_FIX = Text("the chain rule through F * T multiplies by T: grad +=
 LAST_REGION = Text("only the last region's gradient kept", "只保留了最后一个区域的梯度")
 LAST_REGION_FIX = Text("add each region's gradient to the layer's (grad += ...), starting from zeros",
                        "从零开始，把每个区域的梯度加到这一层的梯度上（grad += ...）")
-PAIR = Text("a tuple (loss, {layer: gradient})", "一个元组 (损失, {层: 梯度})")
+PAIR = Text("a tuple (loss, {{layer: gradient}})", "一个元组 (损失, {{层: 梯度}})")
 PAIR_FIX = Text("return loss, grads: grads a dict with one (N, h, w) gradient per layer of weights",
                 "return loss, grads：grads 是字典，weights 的每一层一个 (N, h, w) 梯度")
 
