@@ -284,6 +284,8 @@ def prepare_painting(s: PaintSettings, lessons: pipeline.Lessons, pictures: list
 
     lang = language()
     given = given if given is not None else Masks()
+    if s.content_mask is not None and given.content is None:  # a run without the checks (paint_picture)
+        check_masks(s, given)
     content_picture, *style_pictures = pictures
     original = content_picture.size
     w, h = working_size(original, s.size)

@@ -126,6 +126,10 @@ PAINT_ONLY = [
     (["--weights", "other"], "argument --weights: invalid choice: 'other'"),
     (["--bogus"], "unrecognized arguments: --bogus"),
     (["data/scream.jpg"], "unrecognized arguments: data/scream.jpg"),
+    (["--colour", "red"], "argument --colour: invalid choice: 'red'"),
+    (["--scales", "32,128"], "--scales 32,128: 32 px is less than 64 px"),
+    (["--scale-iters", "10,5"], "--scale-iters needs --scales"),
+    (["--content-mask", "data/chelsea.png"], "--content-mask needs exactly two paintings"),
 ]
 
 
