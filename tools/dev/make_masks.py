@@ -10,15 +10,15 @@ How each mask is made, every step deterministic (the same files come out again w
       at least half inside the outline is cat, so the edge follows the fur's edges instead of the straight lines;
       then the hand corrections (CAT_ADD, CAT_REMOVE: polygons where the superpixels went wrong), then the cleanup:
       holes filled, only the largest connected part kept.
-  a painting: a hand-drawn polygon alone (a painting's regions are what the painter meant, not what colours say),
-      then the same cleanup.
+  the Starry Night's sky: a hand-drawn polygon alone (SKY_OUTLINE; superpixels merged the cypress' thin tip into the
+      sky and pulled the hills' ridge up into the sky's bright band), then the same cleanup.
 Outlines are (x, y) points in the picture's own pixels, x to the right and y down from the top-left corner.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +44,22 @@ CAT_ADD: tuple[Polygon, ...] = (
      (325, 150)),  # the white fur under the right cheek, as bright as the wall behind it
 )
 CAT_REMOVE: tuple[Polygon, ...] = ()
-SLIC_SEGMENTS, SLIC_COMPACTNESS = 300, 10.0  # about 21 x 21 px superpixels; compactness in Lab units
+CAT_SUPERPIXELS = 300  # about 21 x 21 px each
+
+# The Starry Night (752 x 600 px): the sky, whose swirls go to the cat; the rest is the hills, the village and the
+# cypress, which reaches up into the sky (the outline goes round it).
+SKY_OUTLINE: Polygon = (
+    (-1, -1), (753, -1), (753, 300), (740, 300), (700, 297), (675, 303), (650, 318), (600, 348), (550, 358),
+    (500, 365), (450, 372), (400, 378), (350, 395), (300, 410), (272, 418),   # the hills' ridge, right to left
+    (262, 410), (245, 390), (233, 370), (225, 345), (210, 335), (192, 320),   # up the cypress' right side
+    (188, 280), (180, 250), (174, 220), (170, 190), (166, 160), (162, 130),
+    (160, 100), (158, 70), (152, 48),                                         # its tip
+    (147, 60), (145, 100), (145, 190), (138, 205), (130, 195), (122, 200),    # down its left side
+    (120, 250), (121, 330), (118, 410), (110, 425),
+    (50, 430), (-1, 425),                                                     # the hills left of it
+)
+
+SLIC_COMPACTNESS = 10.0  # SLIC's balance of colour (Lab units) and place: higher gives squarer superpixels
 HALF = 0.5  # a superpixel is inside when at least this fraction of it lies inside the outline
 
 
@@ -55,13 +70,14 @@ class Mask:
     picture: str
     mask: str
     outline: Polygon
-    add: tuple[Polygon, ...] = field(default=())
-    remove: tuple[Polygon, ...] = field(default=())
-    superpixels: bool = False
+    add: tuple[Polygon, ...] = ()
+    remove: tuple[Polygon, ...] = ()
+    superpixels: int = 0  # how many SLIC superpixels snap the outline to the picture's edges; 0: none
 
 
 MASKS = (
-    Mask("chelsea.png", "chelsea_mask.png", CAT_OUTLINE, CAT_ADD, CAT_REMOVE, superpixels=True),
+    Mask("chelsea.png", "chelsea_mask.png", CAT_OUTLINE, CAT_ADD, CAT_REMOVE, superpixels=CAT_SUPERPIXELS),
+    Mask("starry_night.jpg", "starry_night_mask.png", SKY_OUTLINE),
 )
 
 
@@ -70,9 +86,10 @@ def polygon_mask(shape: tuple[int, int], polygon: Polygon) -> np.ndarray:
     return polygon2mask(shape, np.array([(y, x) for x, y in polygon], dtype=float))
 
 
-def snap_to_superpixels(picture: np.ndarray, rough: np.ndarray) -> np.ndarray:
-    """(H, W) bool: the SLIC superpixels of `picture` ((H, W, 3) uint8) that lie at least HALF inside `rough`."""
-    labels = slic(picture, n_segments=SLIC_SEGMENTS, compactness=SLIC_COMPACTNESS, start_label=0)
+def snap_to_superpixels(picture: np.ndarray, rough: np.ndarray, count: int) -> np.ndarray:
+    """(H, W) bool: of about `count` SLIC superpixels of `picture` ((H, W, 3) uint8), those at least HALF inside
+    `rough`."""
+    labels = slic(picture, n_segments=count, compactness=SLIC_COMPACTNESS, start_label=0)
     inside = ndimage.mean(rough.astype(float), labels, index=np.arange(labels.max() + 1))
     return np.asarray(inside)[labels] >= HALF
 
@@ -92,7 +109,7 @@ def draw(spec: Mask, picture: np.ndarray) -> np.ndarray:
     shape = picture.shape[:2]
     region = polygon_mask(shape, spec.outline)
     if spec.superpixels:
-        region = snap_to_superpixels(picture, region)
+        region = snap_to_superpixels(picture, region, spec.superpixels)
     for polygon in spec.add:
         region |= polygon_mask(shape, polygon)
     for polygon in spec.remove:
