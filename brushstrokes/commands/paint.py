@@ -214,7 +214,8 @@ def add(sub) -> None:
     controls.add_argument("--scales", default=None, metavar="PX,PX,...",
                           help="coarse to fine: longest sides, increasing, each at least "
                                f"{control_options.LEAST_SCALE}, e.g. 128,256,512; each scale starts from the "
-                               "previous result upsampled; the last one is the picture's size (replaces --size)")
+                               "previous result upsampled; the last one is the picture's size (replaces --size); "
+                               "Ctrl-C keeps the current scale's picture, upsampled to that size")
     controls.add_argument("--scale-iters", default=None, metavar="N,N,...",
                           help="iterations at each scale, e.g. 200,100,50 (default --iters at every scale)")
     controls.add_argument("--content-mask", type=Path, default=None, metavar="FILE",
