@@ -295,6 +295,29 @@ def test_4_2_colours_clipped(lesson: ModuleType, reference: ModuleType, exercise
     check_colours(exercise, lesson, reference, call, style, content)
 
 
+GREY_FIX = Text("a grey painting (R = G = B everywhere) has a singular colour covariance: its eigenvalues are 0, or "
+                "a hair below; keep them above a floor, np.maximum(l, 1e-8), before 1 / np.sqrt(l) (Cholesky cannot "
+                "factor such a matrix)",
+                "灰色的画（处处 R = G = B）的颜色协方差是奇异的：特征值为 0 或略小于 0；在 1 / np.sqrt(l) 之前"
+                "给它们设一个下限，np.maximum(l, 1e-8)（Cholesky 分解不了这样的矩阵）")
+
+
+@pytest.mark.exercise("4.2")
+def test_4_2_grey_painting(lesson: ModuleType, reference: ModuleType, exercise: Graded):
+    rng = np.random.default_rng(0)
+    style = np.repeat(rng.uniform(30, 220, (10, 12, 1)), 3, axis=2).astype(np.float32)
+    content = rng.uniform(0, 255, (9, 8, 3)).astype(np.float32)
+    call = Text("match_colours(style, content) with a grey (10, 12, 3) painting (R = G = B, as in a pencil drawing) "
+                "and a random (9, 8, 3) photo",
+                "match_colours(style, content)，灰色的 (10, 12, 3) 画（R = G = B，像铅笔画）和随机的 (9, 8, 3) 照片")(
+        say_lang())
+    inputs = {"style": style.copy(), "content": content.copy()}
+    got = expect_shaped(exercise, call, lesson.match_colours(inputs["style"], inputs["content"]), style.shape)
+    unchanged(exercise, call, {"style": style, "content": content}, inputs)
+    expect_close(exercise, call, got, reference.match_colours(style, content), 1e-3, fix=GREY_FIX,
+                 measure=scaled_error)
+
+
 # Exercise 4.3 ------------------------------------------------------------------------------------------------
 UPSAMPLE_FIX = Text("bilinear, pixel centres aligned, edges repeated: zoom(x, (1, 1, H / h, W / w), order=1, "
                     "grid_mode=True, mode=\"nearest\"), as float32",

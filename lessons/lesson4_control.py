@@ -77,13 +77,15 @@ def match_colours(style: np.ndarray, content: np.ndarray) -> np.ndarray:
     mu_s, mu_c: (3,) mean colours; Sigma_s, Sigma_c: (3, 3) colour covariances of the painting and the photo.
     Then the painting's pixels have the photo's mean and covariance. Several A do it: the symmetric one,
     A = Sigma_c^(1/2) Sigma_s^(-1/2) with symmetric square roots, or one from Cholesky factors, L_c L_s^-1 (the
-    paper tried both); the checks accept any A that matches the covariance.
+    paper tried both); the checks accept any A that matches the covariance. Cholesky fails on a grey painting,
+    whose covariance is singular (see the last hint).
     Clip the result to 0..255: a map fitted to the spread of colours can throw a few pixels out of range.
     style: (H', W', 3) the painting, content: (H, W, 3) the photo, RGB in 0..255 (any float or integer type).
     Returns: (H', W', 3) float32, the painting's shape, clipped to 0..255.
     Hints: pixels = picture.reshape(-1, 3) in float64; np.cov(pixels, rowvar=False) is (3, 3). For a symmetric
     matrix, l, V = np.linalg.eigh(S) gives S = V diag(l) V^T, so S^(1/2) = (V * np.sqrt(l)) @ V.T and
-    S^(-1/2) = (V / np.sqrt(l)) @ V.T. For rows of pixels, `pixels @ A.T` applies A to each.
+    S^(-1/2) = (V / np.sqrt(l)) @ V.T. For rows of pixels, `pixels @ A.T` applies A to each. A grey painting
+    (R = G = B) has a singular covariance, eigenvalues 0 or a hair below: floor them, np.maximum(l, 1e-8).
     Check: brushstrokes check 4.2
     """
     raise NotImplementedError("Exercise 4.2: write match_colours, then run `brushstrokes check 4.2`")

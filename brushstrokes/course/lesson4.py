@@ -47,10 +47,12 @@ LESSON = Lesson(
                  "pixels = picture.reshape(-1, 3)；np.cov(pixels, rowvar=False) 就是 Sigma。用 np.linalg.eigh "
                  "求对称平方根：Sigma^(1/2) = V diag(sqrt(l)) V^T；A = Sigma_c^(1/2) Sigma_s^(-1/2)。"
                  "最后裁剪到 0..255。"),
-            Text("`l, V = np.linalg.eigh(cov_s)`; `inv_root_s = (V / np.sqrt(l)) @ V.T`; likewise `root_c = "
+            Text("`l, V = np.linalg.eigh(cov_s)`; `l = np.maximum(l, 1e-8)` (a grey painting's covariance is "
+                 "singular); `inv_root_s = (V / np.sqrt(l)) @ V.T`; likewise `root_c = "
                  "(V * np.sqrt(l)) @ V.T` for cov_c; `out = (s - s.mean(0)) @ (root_c @ inv_root_s).T + c.mean(0)`; "
                  "`np.clip(out, 0, 255).reshape(style.shape).astype(np.float32)`",
-                 "`l, V = np.linalg.eigh(cov_s)`；`inv_root_s = (V / np.sqrt(l)) @ V.T`；对 cov_c 同样求 `root_c = "
+                 "`l, V = np.linalg.eigh(cov_s)`；`l = np.maximum(l, 1e-8)`（灰色画的协方差是奇异的）；"
+                 "`inv_root_s = (V / np.sqrt(l)) @ V.T`；对 cov_c 同样求 `root_c = "
                  "(V * np.sqrt(l)) @ V.T`；`out = (s - s.mean(0)) @ (root_c @ inv_root_s).T + c.mean(0)`；"
                  "`np.clip(out, 0, 255).reshape(style.shape).astype(np.float32)`"),
         )),
