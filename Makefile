@@ -77,6 +77,7 @@ figures: setup
 	$(PY) tools/site/figures/lesson1.py
 	$(PY) tools/site/figures/lesson2.py
 	$(PY) tools/site/figures/lesson3.py
+	$(PY) tools/site/figures/lesson4.py
 	$(PY) tools/site/figures/inputs.py
 
 # Mutation testing of the checks (tools/dev/mutants/): every lesson, or one with `make mutants LESSON=1`.
