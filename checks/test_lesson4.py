@@ -692,20 +692,20 @@ def regions_problem(seed: int, regions: int = 2) -> tuple[dict, dict, dict, dict
     return features, masks, targets, {"conv1_1": 0.3, "conv2_1": 0.7}
 
 
-def region_mistakes(l2: ModuleType, features, masks, targets, weights) -> tuple[list[Mistake], dict[str, list]]:
+def region_mistakes(ref: ModuleType, features, masks, targets, weights) -> tuple[list[Mistake], dict[str, list]]:
     """(loss mistakes, {layer: gradient mistakes}), each computed with lesson 2's reference."""
     def total(weigh, average, mask_loss) -> float:
         loss = 0.0
         for layer, w in weights.items():
             F = features[layer]
-            terms = [l2.style_layer_loss(F * T if mask_loss else F, A)
+            terms = [ref.style_layer_loss(F * T if mask_loss else F, A)
                      for T, A in zip(masks[layer], targets[layer], strict=True)]
             loss += (w if weigh else 1.0) * (np.mean(terms) if average else np.sum(terms))
         return loss
 
     def grads(layer: str, weigh, average, factor, last) -> np.ndarray:
         F, w = features[layer], weights[layer] if weigh else 1.0
-        terms = [w * l2.style_layer_grad(F * T, A).astype(np.float64) * (T if factor else 1.0)
+        terms = [w * ref.style_layer_grad(F * T, A).astype(np.float64) * (T if factor else 1.0)
                  for T, A in zip(masks[layer], targets[layer], strict=True)]
         return terms[-1] if last else (np.mean(terms, axis=0) if average else np.sum(terms, axis=0))
 

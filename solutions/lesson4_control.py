@@ -49,7 +49,8 @@ def upsample(x: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def coarse_to_fine(paint_at: Callable[[tuple[int, int], np.ndarray], Reconstruction], shapes: list[tuple[int, int]],
                    x0: np.ndarray) -> list[Reconstruction]:
-    """Exercise 4.4: paint at each (H, W) of shapes in turn, each start the previous result upsampled; x0 at shapes[0]."""
+    """Exercise 4.4: paint at each (H, W) of shapes in turn, from x0 at shapes[0], then from the previous result
+    upsampled; every scale's Reconstruction, in order."""
     results, x = [], x0
     for shape in shapes:
         if x.shape[2:] != tuple(shape):
