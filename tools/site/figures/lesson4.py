@@ -15,7 +15,8 @@ to try the script). Every painting is 512 px on its long side, painted coarse to
     cat_single_scale_512.png      the bench's other run: one scale, 512 px, 300 L-BFGS iterations
 and the figures with text, in English (x.png) and Chinese (x.zh.png):
     colours.png                   keep / luminance / match side by side, each at 512 px
-    bench.png                     the total loss at 512 px per iteration there: one scale vs coarse to fine
+    bench.png                     the total loss at 512 px against seconds: one scale, and coarse to fine's last
+                                  scale (its earlier scales' losses are at other sizes and do not compare)
     bench_pictures.png            the two pictures of the bench side by side
     numbers.json                  every run's settings, command line, seconds, load average and losses (per scale
                                   for coarse to fine); `bench`: both runs' seconds and final total loss at 512 px
@@ -47,7 +48,17 @@ from brushstrokes.runs import pipeline, plotting
 from brushstrokes.runs.paint import PaintSettings, paint_spec, picture_size, style_size
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
-from figure_common import DPI, load_average, load_now, loss_plot, picture_grid, record_labels  # noqa: E402
+from figure_common import (  # noqa: E402
+    DPI,
+    font_for,
+    load_average,
+    load_now,
+    picture_grid,
+    plain_log_ticks,
+    record_labels,
+    save,
+    wrap,
+)
 
 OUT = paths.ROOT / "docs" / "assets" / "figures" / "lesson4"
 DATA = paths.ROOT / "output" / "figure-data" / "lesson4.npz"
@@ -148,12 +159,24 @@ def bench(runs: dict) -> dict:
             "loss_no_worse": "yes" if fine["last_loss"] <= single["last_loss"] else "no"}
 
 
+def at_equal_time(record: dict, data: dict) -> dict:
+    """The record with what one scale had reached when coarse to fine was done: its loss after as many of its
+    iterations as fit in coarse to fine's seconds (its iterations taken as equally long: an estimate)."""
+    b, single = dict(record["bench"]), data["losses_single_scale"]
+    k = min(len(single) - 1, int(b["coarse_to_fine_seconds"] / b["single_scale_seconds"] * (len(single) - 1)))
+    b.update(single_scale_iterations_in_equal_time=k, single_scale_loss_in_equal_time=float(single[k]),
+             loss_ratio_in_equal_time=b["coarse_to_fine_loss"] / float(single[k]))
+    return {**record, "bench": b}
+
+
 def summary_line(b: dict) -> str:
     return (f"coarse-to-fine {b['picture']} px: {b['coarse_to_fine_seconds']:.0f} s, loss "
             f"{b['coarse_to_fine_loss']:.4g}; single scale {b['picture']} px, {b['single_scale_iterations']} "
             f"iterations: {b['single_scale_seconds']:.0f} s, loss {b['single_scale_loss']:.4g}; ratio of times "
             f"{b['time_ratio']:.2f}, of losses {b['loss_ratio']:.3f} (goal: within 5 minutes "
-            f"{b['within_5_minutes']}, loss no worse {b['loss_no_worse']})")
+            f"{b['within_5_minutes']}, loss no worse {b['loss_no_worse']}); in coarse to fine's time one scale "
+            f"makes about {b['single_scale_iterations_in_equal_time']} iterations, loss "
+            f"{b['single_scale_loss_in_equal_time']:.4g}")
 
 
 def run_all(ratio: float, quick: bool) -> tuple[dict, dict]:
@@ -187,6 +210,35 @@ def run_all(ratio: float, quick: bool) -> tuple[dict, dict]:
     return arrays, record
 
 
+def seconds_axis(losses: np.ndarray, start: float, seconds: float) -> np.ndarray:
+    """When each loss of a run at one size was reached, in seconds: its `seconds` spread evenly over its
+    iterations (an estimate: the iterations are about equally long), from `start`."""
+    return start + seconds * np.arange(len(losses)) / max(1, len(losses) - 1)
+
+
+def time_plot(curves: list[tuple[str, np.ndarray, np.ndarray]], path: Path, sizes: dict[str, float], name: str,
+              title: str, xlabel: str, ylabel: str, width: float = 5.0) -> Path:
+    """Losses (log scale) against seconds, one line per (label, seconds, losses), each ending in a dot."""
+    import matplotlib.pyplot as plt
+
+    font = font_for(width)
+    fig, ax = plt.subplots(figsize=(width, width * 0.64), dpi=DPI)
+    for label, seconds, losses in curves:
+        line, = ax.semilogy(seconds, losses, label=label)
+        ax.plot(seconds[-1:], losses[-1:], "o", color=line.get_color())
+    values = np.concatenate([losses for _, _, losses in curves])
+    plain_log_ticks(ax.yaxis, float(values.min()), float(values.max()))
+    ax.set_xlim(left=0)
+    ax.set_xlabel(xlabel, fontsize=font)
+    ax.set_ylabel(ylabel, fontsize=font)
+    ax.set_title(wrap(title, width, font), fontsize=font)
+    ax.tick_params(which="both", labelsize=font)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=font)
+    fig.tight_layout()
+    return save(fig, path, sizes, name)
+
+
 PICTURES = {"scream": "cat_scream_512.png", "starry_night": "cat_starry_night_512.png",
             "mona_lisa": "cat_mona_lisa_512.png", "luminance": "cat_scream_luminance_512.png",
             "match": "cat_scream_match_512.png", "space": "cat_space_512.png",
@@ -196,9 +248,14 @@ PICTURES = {"scream": "cat_scream_512.png", "starry_night": "cat_starry_night_51
 def render(out: Path, data: dict, record: dict) -> list[Path]:
     """Every file of the docs folder: the paintings at their own size, the figures with text in English and in
     Chinese (their smallest labels into labels.json), numbers.json."""
+    record = at_equal_time(record, data)
     runs = record["runs"]
     h, w = data["scream"].shape[:2]
     panel = w / DPI  # inches: each picture of a grid at about its own size
+    scales = runs["scream"]["per_scale"]
+    fine_seconds = seconds_axis(data["losses_coarse_to_fine"], sum(v["seconds"] for v in scales[:-1]),
+                                scales[-1]["seconds"])
+    single_seconds = seconds_axis(data["losses_single_scale"], 0.0, runs["single_scale"]["seconds"])
     sizes: dict[str, float] = {}
     with outputs.OutputSet(out) as files:
         for name, file in PICTURES.items():
@@ -226,11 +283,12 @@ def render(out: Path, data: dict, record: dict) -> list[Path]:
                        f"{single}, {runs['single_scale']['seconds']:.0f} s", data["single_scale"])],
                      "bench_pictures.png", setting)
                 name = plotting.localised("bench.png", lang)
-                loss_plot([(fine, list(data["losses_coarse_to_fine"])), (single, list(data["losses_single_scale"]))],
-                          files.path(name), sizes, name, title=f"{setting}{sep}" + ("同一目标" if zh else
-                                                                                     "the same targets"),
-                          xlabel=f"{w}x{h} 像素下的迭代次数" if zh else f"iterations at {w}x{h} px",
-                          ylabel="总损失" if zh else "total loss")
+                time_plot([(f"{fine}{sep}" + ("最后一个尺度" if zh else "its last scale"), fine_seconds,
+                            data["losses_coarse_to_fine"]),
+                           (single, single_seconds, data["losses_single_scale"])],
+                          files.path(name), sizes, name,
+                          title=("总损失" if zh else "total loss") + f"{sep}{setting}",
+                          xlabel="秒" if zh else "seconds", ylabel="总损失" if zh else "total loss")
         outputs.write_text(files.path("numbers.json"), json.dumps(record, indent=2) + "\n")
     record_labels(out, sizes)
     return files.written
@@ -257,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     record = json.loads(str(data.pop("numbers")))
     written = render(out, data, record)
     print(f"wrote {len(written)} files to {out} (the runs took {record['seconds_total']} s)")
-    print(summary_line(record["bench"]))
+    print(summary_line(at_equal_time(record, data)["bench"]))
     return 0
 
 
