@@ -227,14 +227,18 @@ def time_plot(curves: list[tuple[str, np.ndarray, np.ndarray]], path: Path, size
         line, = ax.semilogy(seconds, losses, label=label)
         ax.plot(seconds[-1:], losses[-1:], "o", color=line.get_color())
     values = np.concatenate([losses for _, _, losses in curves])
-    plain_log_ticks(ax.yaxis, float(values.min()), float(values.max()))
+    low, high = float(values.min()), float(values.max())
+    plain_log_ticks(ax.yaxis, low / 100, high)  # plain labels, none on the minor ticks: they would crowd
+    steps = [m * 10.0 ** e for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+             for m in (1, 2, 3, 5)]
+    ax.set_yticks([v for v in steps if low * 0.9 <= v <= high * 1.1])  # 1, 2, 3 and 5 times a power of ten
     ax.set_xlim(left=0)
     ax.set_xlabel(xlabel, fontsize=font)
     ax.set_ylabel(ylabel, fontsize=font)
     ax.set_title(wrap(title, width, font), fontsize=font)
     ax.tick_params(which="both", labelsize=font)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=font)
+    ax.legend(fontsize=font, loc="center right")
     fig.tight_layout()
     return save(fig, path, sizes, name)
 
@@ -283,9 +287,9 @@ def render(out: Path, data: dict, record: dict) -> list[Path]:
                        f"{single}, {runs['single_scale']['seconds']:.0f} s", data["single_scale"])],
                      "bench_pictures.png", setting)
                 name = plotting.localised("bench.png", lang)
-                time_plot([(f"{fine}{sep}" + ("最后一个尺度" if zh else "its last scale"), fine_seconds,
+                time_plot([("由粗到细的最后一个尺度" if zh else "coarse to fine, last scale", fine_seconds,
                             data["losses_coarse_to_fine"]),
-                           (single, single_seconds, data["losses_single_scale"])],
+                           ("单一尺度" if zh else "one scale", single_seconds, data["losses_single_scale"])],
                           files.path(name), sizes, name,
                           title=("总损失" if zh else "total loss") + f"{sep}{setting}",
                           xlabel="秒" if zh else "seconds", ylabel="总损失" if zh else "total loss")
