@@ -4,13 +4,14 @@ What is the command's own; the rest is brushstrokes/runs/pipeline.py's.
 The painting is resized to the working size (--size, its longest side) and the texture has that same size, so its
 Gram matrices are compared with the painting's at the same number of positions M (E_l's 1/(4 N^2 M^2) makes it
 comparable between sizes, not between different sizes of the two images). The run prints each layer's E_l for the
-starting noise. With the reference solutions the loop is runs/fast_style.synthesize (one float32 Gram matrix per
-layer per evaluation, numpy's BLAS on one thread), as `paint` runs it; with `--use lessons` it is the learner's.
+starting noise. The loop is the lesson's synthesize; with the reference solutions it runs with
+runs/fast_style.style_loss in place of lesson 2's (one float32 Gram matrix per layer per evaluation) and numpy's
+BLAS on one thread, as `paint` runs it; with `--use lessons` it is the learner's, as written.
 """
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,12 +81,6 @@ def start_shares(lesson, F: dict, targets: dict) -> dict[str, float]:
     return {layer: float(lesson.style_layer_loss(F[layer], targets[layer])) for layer in targets}
 
 
-def loop_defaults(synthesize: Callable) -> dict[str, object]:
-    """lr, tol and every of the lesson's synthesize (the reference loop takes the same)."""
-    parameters = inspect.signature(synthesize).parameters
-    return {name: parameters[name].default for name in ("lr", "tol", "every")}
-
-
 def run_style(image: Path, layers: str | tuple[str, ...] = STYLE_LAYERS, longest: int = 128, iters: int = 200,
               lr: float | None = None, weights: str = "normalised", seed: int = 0, use: str = "solutions",
               out: Path = Path("output"), lessons_dir: Path | None = None) -> Path:
@@ -139,11 +134,11 @@ def style_spec(image: Path, layers: tuple[str, ...], longest: int, iters: int, l
         kwargs = {} if lr is None else {"lr": lr}
 
         def loop(x0, stop):
-            if lessons.use == "lessons":
+            with contextlib.ExitStack() as reference_path:
+                if lessons.use != "lessons":  # as `paint` runs it
+                    reference_path.enter_context(threads.packaged_blas_on_one_thread())
+                    reference_path.enter_context(fast_style.in_place_of_style_loss(lesson))
                 return synthesize(net, targets, x0, weights=layer_weights, iters=iters, **kwargs)
-            with threads.packaged_blas_on_one_thread():  # the reference path, as `paint` runs it
-                return fast_style.synthesize(net, targets, x0, layer_weights, iters, **{**loop_defaults(synthesize),
-                                             **kwargs}, backward_sweep=lesson.backward_sweep, stop=stop)
 
         return pipeline.Prepared(x0, loop, ("--lr", lr if lr is not None else pipeline.default_lr(synthesize)))
 
