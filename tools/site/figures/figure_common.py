@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib
@@ -224,3 +224,16 @@ def loss_plot(curves: list[tuple[str, list[float]]], path: Path, sizes: dict[str
         ax.legend(fontsize=font)
     fig.tight_layout()
     return save(fig, path, sizes, name)
+
+
+def kept_runs(data: Path, render_only: bool, run: Callable[[], tuple[dict, dict]]) -> tuple[dict, dict]:
+    """The figure runs' results: run() -> ({name: array}, record) kept whole in `data` (.npz), or with render_only
+    the ones kept there before; returns ({name: array}, record)."""
+    if not render_only:
+        arrays, record = run()
+        with outputs.atomic_path(data) as tmp:
+            np.savez_compressed(tmp, numbers=np.array(json.dumps(record)), **arrays)
+        print(f"kept the runs' results in {data}")
+    with np.load(data) as kept:
+        arrays = {k: kept[k] for k in kept.files}
+    return arrays, json.loads(str(arrays.pop("numbers")))

@@ -43,6 +43,7 @@ from solutions import lesson2_style as l2  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
 from figure_common import (  # noqa: E402
+    kept_runs,
     font_for,
     load_average,
     load_now,
@@ -237,14 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     size, iters = (48, 3) if args.quick else (args.size, args.iters)
     out = outputs.prepare_folder(args.out)
-    if not args.render_only:
-        arrays, numbers = run(size, iters)
-        with outputs.atomic_path(args.data) as tmp:
-            np.savez_compressed(tmp, numbers=np.array(json.dumps(numbers)), **arrays)
-        print(f"kept the runs' results in {args.data}")
-    with np.load(args.data) as kept:
-        data = {k: kept[k] for k in kept.files}
-    written = render(out, data, json.loads(str(data.pop("numbers"))))
+    data, numbers = kept_runs(args.data, args.render_only, lambda: run(size, iters))
+    written = render(out, data, numbers)
     print("wrote " + ", ".join(str(p) for p in written))
     return 0
 

@@ -58,6 +58,7 @@ from solutions import lesson3_paint as l3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
 from figure_common import (  # noqa: E402
+    kept_runs,
     load_average,
     load_now,
     loss_plot,
@@ -345,14 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                                                                 "(default output/figure-data/lesson3.npz)")
     args = parser.parse_args(argv)
     out = outputs.prepare_folder(args.out)
-    if not args.render_only:
-        arrays, record = run_all(args.size, 3 if args.quick else args.iters, args.quick)
-        with outputs.atomic_path(args.data) as tmp:
-            np.savez_compressed(tmp, numbers=np.array(json.dumps(record)), **arrays)
-        print(f"kept the runs' results in {args.data}")
-    with np.load(args.data) as kept:
-        data = {k: kept[k] for k in kept.files}
-    record = json.loads(str(data.pop("numbers")))
+    data, record = kept_runs(args.data, args.render_only,
+                             lambda: run_all(args.size, 3 if args.quick else args.iters, args.quick))
     written = render(out, data, record)
     print(f"wrote {len(written)} files to {out} (the runs took {record['seconds_total']} s)")
     return 0
