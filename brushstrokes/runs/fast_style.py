@@ -46,7 +46,7 @@ def guided_style_loss(features: dict[str, np.ndarray], masks: dict[str, list[np.
                       targets: dict[str, list[np.ndarray]],
                       weights: dict[str, float]) -> tuple[float, dict[str, np.ndarray]]:
     """Exercise 4.7's sum_l w_l sum_r E_l(F * T_r, A_r) and {layer: its gradient w.r.t. Z_l (N, h, w) float32}, one
-    float32 Gram matrix per region as above. masks[layer][r]: (h, w) in 0..1; targets[layer][r]: (N, N).
+    float32 Gram matrix per region as above. masks[layer][r]: (h, w) float32 in 0..1; targets[layer][r]: (N, N).
 
     The gradient of E_l(F * T) is lesson 2's gradient at F * T times T; where F * T > 0 is where F > 0 and T > 0,
     and T = 0 zeroes the rest, so style_layer_loss_grad's own mask is the right one.
@@ -55,7 +55,6 @@ def guided_style_loss(features: dict[str, np.ndarray], masks: dict[str, list[np.
     for layer, w in weights.items():
         F, grad = features[layer], np.zeros(features[layer].shape, np.float32)
         for T, A in zip(masks[layer], targets[layer], strict=True):
-            T = T.astype(np.float32)
             E, g = style_layer_loss_grad(F * T, A, w)
             loss += E
             grad += g * T

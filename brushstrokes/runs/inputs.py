@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 
 from brushstrokes.net import images
-from brushstrokes.runs import validate
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class Picture:
 
 def checked_size(given: Input) -> tuple[int, int]:
     """(W, H) of an input picture from its header, or a BrushstrokesError naming the file."""
-    return validate.picture_size(given.path, given.option)
+    return images.image_size(given.path)
 
 
 def decode(path: Path) -> Picture:

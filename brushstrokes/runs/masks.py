@@ -16,7 +16,6 @@ import numpy as np
 from brushstrokes.base.errors import fail
 from brushstrokes.base.i18n import Text
 from brushstrokes.net import images
-from brushstrokes.runs import validate
 
 NO_FIRST = Text("--content-mask {file} is all black: no part of the picture is painted like the first painting "
                 "(white)", "--content-mask {file} 全是黑色：图片中没有任何部分按第一幅画（白色）来画")
@@ -52,7 +51,7 @@ class Mask:
 def read(path: Path, option: str) -> Mask:
     """The mask file at `path` checked like every picture (missing, not an image, too many pixels: errors naming the
     file) and decoded, any mode taken as grey."""
-    validate.picture_size(path, option)
+    images.image_size(path)
     return Mask(Path(path), images.to_rgb(images.open_image(path)).convert("L"))
 
 

@@ -24,10 +24,10 @@ from brushstrokes.runs import lbfgsb, pipeline, scales
 from brushstrokes.runs.adam import Adam
 from brushstrokes.runs.inputs import Input, Picture
 from brushstrokes.runs.paint_settings import PaintSettings
-from brushstrokes.runs.paint_targets import Masks, painting_grams, style_size, targets_at
+from brushstrokes.runs.paint_targets import Masks, targets_at
 from brushstrokes.runs.stop import KEEP_PICTURE
 
-__all__ = ["PaintSettings", "Painted", "paint_files", "paint_picture", "painting_grams", "style_size", "working_size"]
+__all__ = ["PaintSettings", "Painted", "paint_files", "paint_picture", "working_size"]
 
 COMMAND = "paint"
 BYTES_PER_PIXEL = 12_000  # measured peak memory of VGG19 forward + backward per input pixel, with margin
@@ -69,11 +69,6 @@ def working_size(picture_size: tuple[int, int], longest: int, memory: int | None
         print(TOO_BIG(language(), w=w, h=h, need=w * h * BYTES_PER_PIXEL / 1e9, have=memory / 1e9, w2=w2, h2=h2))
         return w2, h2
     return w, h
-
-
-def picture_size(path: Path) -> tuple[int, int]:
-    """(W, H) of an image file, after its EXIF orientation (from its header)."""
-    return images.image_size(path)
 
 
 def initial_image(init: str, photo: np.ndarray, painting: np.ndarray, seed: int) -> np.ndarray:

@@ -3,7 +3,7 @@ the content features, the style targets (lesson 3's blended Gram matrices, or le
 --content-mask) and the loss with its gradient. A coarse-to-fine run (--scales) builds them once per scale.
 
 Sizes: (W, H) px; pictures (H, W, 3) float32 RGB 0..255; images (1, 3, H, W) float32 Caffe blobs; masks (h, w)
-float64 in 0..1; features F (N, h, w); Gram matrices (N, N).
+in 0..1; features F (N, h, w); Gram matrices (N, N).
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def blended_style(s: PaintSettings, lessons, net, paintings: list[np.ndarray], M
 
 @dataclass
 class Guided:
-    """Lesson 4's spatial targets: masks[layer][r] (h, w) of region r in the picture, targets[layer][r] (N, N)."""
+    """Lesson 4's spatial targets: masks[layer][r] (h, w) float32 of region r in the picture, targets[layer][r]
+    (N, N)."""
 
     masks: dict[str, list[np.ndarray]]
     targets: dict[str, list[np.ndarray]]
@@ -139,8 +140,8 @@ def guided_style(s: PaintSettings, lessons, net, paintings: list[np.ndarray], gi
     T = given.content.at(size)
     regions = {}
     for layer, shape in layer_shapes.items():
-        small = at(T, shape)
-        regions[layer] = [small, 1.0 - small]
+        small = at(T, shape).astype(np.float32)  # float32 once here, not in each evaluation
+        regions[layer] = [small, 1 - small]
     targets: dict[str, list[np.ndarray]] = {layer: [] for layer in s.style_layers}
     for r, (painting, style_mask) in enumerate(zip(paintings, given.styles or [None, None], strict=True)):
         painting_size = (painting.shape[3], painting.shape[2])
@@ -148,7 +149,7 @@ def guided_style(s: PaintSettings, lessons, net, paintings: list[np.ndarray], gi
         for layer, F in features(net, painting, s.style_layers).items():
             S_l = at(S, F.shape[1:])
             G = lessons.array(guided_gram(F, S_l), (F.shape[0],) * 2, "guided_gram")
-            targets[layer].append(sized_target(G, float(S_l.sum()), float(regions[layer][r].sum())))
+            targets[layer].append(sized_target(G, float(S_l.sum()), float(regions[layer][r].sum(dtype=np.float64))))
     return Guided(regions, targets)
 
 

@@ -184,16 +184,10 @@ def check_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
 
 def image_file(path: str | Path, option: str = "--image") -> Path:
     """An existing, readable image file (not a folder, FIFO or device; no more pixels than images.MAX_PIXELS)."""
-    picture_size(path, option)
-    return Path(path)
-
-
-def picture_size(path: str | Path, option: str = "--image") -> tuple[int, int]:
-    """(W, H) in px of an image file as shown (EXIF rotation applied), from its header only; every failure (not
-    a regular file, unreadable, too many pixels) is a BrushstrokesError naming the file."""
     from brushstrokes.net.images import image_size
 
-    return image_size(path)
+    image_size(path)
+    return Path(path)
 
 
 def smallest_longest(size: tuple[int, int]) -> int | None:
@@ -214,7 +208,9 @@ def working_size(image: str | Path, longest: int, option: str = "--size") -> tup
 
     The error says which value would work, or that the picture is too thin for any.
     """
-    return fitted_size(picture_size(image), longest, image, option)
+    from brushstrokes.net.images import image_size
+
+    return fitted_size(image_size(image), longest, image, option)
 
 
 def fitted_size(size: tuple[int, int], longest: int, image: str | Path, option: str = "--size") -> tuple[int, int]:

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from brushstrokes.base import paths
-from brushstrokes.runs.paint import BYTES_PER_PIXEL, PaintSettings, style_size, working_size
+from brushstrokes.runs.paint import BYTES_PER_PIXEL, PaintSettings, working_size
+from brushstrokes.runs.paint_targets import style_size
 
 CAT, SCREAM = str(paths.CAT), str(paths.SCREAM)
 
@@ -121,7 +122,7 @@ def test_style_target_does_not_depend_on_the_paintings_size(vgg):
     from brushstrokes.net import images
     from brushstrokes.net.layers import STYLE_LAYERS, set_input_shape
     from brushstrokes.net.vgg import features
-    from brushstrokes.runs.paint import painting_grams
+    from brushstrokes.runs.paint_targets import painting_grams
     from brushstrokes.runs.style_targets import layer_positions
     from solutions import lesson2_style as l2
 

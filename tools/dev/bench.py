@@ -175,7 +175,8 @@ def paint_inputs(size: int, path: Path) -> None:
     photo, the painting at its own aspect ratio, the seeded noise start, alpha, beta and the layers (written whole)."""
     sys.path.insert(0, str(ROOT))
     from brushstrokes.net import images
-    from brushstrokes.runs.paint import PaintSettings, style_size, working_size
+    from brushstrokes.runs.paint import PaintSettings, working_size
+    from brushstrokes.runs.paint_targets import style_size
 
     s = PaintSettings(size=size, iters=PAINT_ITERS)
     w, h = working_size(images.open_image(s.content).size, s.size)

@@ -42,14 +42,8 @@ from brushstrokes.net import images
 from brushstrokes.net.layers import STYLE_LAYERS, set_input_shape
 from brushstrokes.net.vgg import features, load_vgg19
 from brushstrokes.runs import fast_style, plotting
-from brushstrokes.runs.paint import (
-    Painted,
-    PaintSettings,
-    paint_picture,
-    painting_grams,
-    picture_size,
-    style_size,
-)
+from brushstrokes.runs.paint import Painted, PaintSettings, paint_picture
+from brushstrokes.runs.paint_targets import painting_grams, style_size
 from brushstrokes.runs.paint_settings import DEFAULT_ITERS, DEFAULT_RATIO
 from brushstrokes.runs.style_targets import layer_positions
 from solutions import lesson1_content as l1
@@ -90,7 +84,7 @@ def run(record: dict, name: str, net, **changes) -> Painted:
     print(f"  {name}: {', '.join(f'{k}={v}' for k, v in changes.items()) or 'the defaults'}", flush=True)
     done = paint_picture(s, net=net, quiet=True)
     h, w = done.photo.shape[:2]
-    sw, sh = style_size(picture_size(s.styles[0]), (w, h), s.style_fit, s.style_scale)
+    sw, sh = style_size(images.image_size(s.styles[0]), (w, h), s.style_fit, s.style_scale)
     record[name] = {"ratio": done.alpha / done.beta, "alpha": done.alpha, "beta": done.beta, "size": s.size,
                     "picture": f"{w}x{h}", "painting": f"{sw}x{sh}", "style_fit": s.style_fit,
                     "style_scale": s.style_scale, "max_iterations": s.iters, "iterations": len(done.losses) - 1,
@@ -109,7 +103,7 @@ def painting_targets(net, h: int, w: int, fit: str = "keep", scale: float = 1.0)
     shaped for the picture."""
     set_input_shape(net, h, w)
     M = layer_positions(net, STYLE_LAYERS)
-    sw, sh = style_size(picture_size(paths.SCREAM), (w, h), fit, scale)
+    sw, sh = style_size(images.image_size(paths.SCREAM), (w, h), fit, scale)
     scream = images.preprocess(images.load_image(paths.SCREAM, size=(sh, sw)))
     A = painting_grams(net, scream, STYLE_LAYERS, M, l2.gram)
     set_input_shape(net, h, w)

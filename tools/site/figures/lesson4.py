@@ -45,7 +45,8 @@ from brushstrokes.base.i18n import speaking
 from brushstrokes.net import images
 from brushstrokes.net.vgg import load_vgg19
 from brushstrokes.runs import pipeline, plotting
-from brushstrokes.runs.paint import PaintSettings, paint_spec, picture_size, style_size
+from brushstrokes.runs.paint import PaintSettings, paint_spec
+from brushstrokes.runs.paint_targets import style_size
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/site/figures: the helpers the figure scripts share
 from figure_common import (  # noqa: E402
@@ -123,7 +124,7 @@ def run(record: dict, name: str, net, quick: bool, **changes) -> pipeline.Optimi
     with speaking("en"):
         summary = spec.summary(done)
     h, w = done.picture.shape[:2]
-    sw, sh = style_size(picture_size(s.styles[0]), (w, h), s.style_fit, s.style_scale)
+    sw, sh = style_size(images.image_size(s.styles[0]), (w, h), s.style_fit, s.style_scale)
     alpha, beta = s.alpha_beta
     record[name] = {"command": command_line(s), "ratio": alpha / beta, "alpha": alpha, "beta": beta,
                     "size": s.size, "picture": f"{w}x{h}", "painting": f"{sw}x{sh}",
