@@ -43,6 +43,10 @@ STARTING = Text("Painting {content} ({w}x{h} px) in the style of {styles}: {opti
                 "alpha/beta = {ratio:.3g}，{weights} VGG19、{pooling} 池化，{device}（{file}）")
 DONE = Text("{n} iterations in {seconds:.0f} s ({per:.2f} s each); loss {first:.4g} -> {last:.4g}",
             "{n} 次迭代，用时 {seconds:.0f} 秒（每次 {per:.2f} 秒）；损失 {first:.4g} -> {last:.4g}")
+DONE_SCALES = Text("{n} iterations in {seconds:.0f} s at {k} sizes ({per:.2f} s each on average); each size's loss is "
+                   "on its line above (losses at different sizes do not compare)",
+                   "{n} 次迭代，在 {k} 个尺寸上用时 {seconds:.0f} 秒（平均每次 {per:.2f} 秒）；"
+                   "每个尺寸的损失见上面对应的行（不同尺寸的损失不能相比）")
 STOPPED = Text("stopped early by Ctrl-C after {n} iterations: the picture so far is kept",
                "已按 Ctrl-C 在 {n} 次迭代后提前停止：保留目前的图片")
 
@@ -219,7 +223,8 @@ def paint_spec(s: PaintSettings, net=None, quiet: bool = False) -> pipeline.RunS
         lang, n = language(), iterations(done)
         lines = [STOPPED(lang, n=n)] if done.stopped else []
         if s.scales:
-            lines += scales.summary(scale_runs, lang)
+            return [*lines, *scales.summary(scale_runs, lang),
+                    DONE_SCALES(lang, n=n, seconds=done.seconds, k=len(scale_runs), per=done.seconds / n)]
         return [*lines, DONE(lang, n=n, seconds=done.seconds, per=done.seconds / n, first=done.losses[0],
                              last=done.losses[-1])]
 
