@@ -429,7 +429,8 @@ def write_pictures(s: PaintSettings, done: pipeline.Optimised, files) -> None:
     frames = {f"iteration {k}": snap for k, snap in sorted(done.snapshots.items())}
     frames[f"result ({n} it)"] = images.preprocess(np.asarray(done.picture, dtype=np.float32))
     images.save_image(files.path(f"{stem}.png"), done.picture)
-    title = f"alpha L_content + beta L_style, alpha/beta = {alpha / beta:.3g}"
+    in_turn = f", at {','.join(map(str, s.scales))} px in turn" if s.scales else ""  # each scale starts higher
+    title = f"alpha L_content + beta L_style\nalpha/beta = {alpha / beta:.3g}{in_turn}"  # two lines: the plot's width
     plotting.plot_losses(done.losses, files.path(f"{stem}_loss.png"), title=title)
     plotting.plot_frames(frames, files.path(f"{stem}_frames.png"), columns=min(4, len(frames)))
     if s.save_every:
