@@ -44,7 +44,7 @@ doctor: setup
 bench: setup
 	$(PY) tools/dev/bench_checks.py
 	$(PY) tools/dev/bench.py
-	$(PY) tools/dev/bench.py --paint
+	$(PY) tools/dev/bench_paint.py
 
 # Proves the CUDA variant compiles on a machine with nvcc and no GPU (30-50 min on 2 cores: sm_80, 86, 89, 90 + PTX).
 # Set CUDA_ARCH_BIN="90" for one architecture (about a quarter of the time).

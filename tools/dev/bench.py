@@ -12,12 +12,8 @@ the same seeded input, and the bench prints how far their input gradients differ
 
 `--build PYTHONPATH[::VAR=VALUE...]` (repeatable) times other Caffe builds, or the same one with other
 environment settings, in the same alternation, e.g. a new build against the current one.
-`--paint` times `brushstrokes paint` end to end instead (the defaults at 128, 256 and 512 px, 20 L-BFGS iterations,
-the reference path) against the same optimisation written as a PyTorch user would (autograd for the loss and
-gradient, scipy.optimize.minimize(method="L-BFGS-B") with the same bounds and its defaults), interleaved, with the
-shares of Caffe, numpy and SciPy in the pycaffe loop and SciPy's share in PyTorch's, and how far the last round's
-final pictures differ (kept in ~/.cache/brushstrokes/bench/paint_*.npy); last line the ratio at 256 px.
-Usage: .venv/bin/python tools/dev/bench.py [--rounds 3] [--reps 3] [--no-torch] [--paint]
+`tools/dev/bench_paint.py` times `brushstrokes paint` end to end the same way.
+Usage: .venv/bin/python tools/dev/bench.py [--rounds 3] [--reps 3] [--no-torch]
 """
 
 from __future__ import annotations
@@ -166,209 +162,6 @@ def torch_worker(reps: int, sizes: list[int], ends: list[str], weights: str) -> 
     return {"times": times, "grad": grads, "rss": peak_rss_mb(), "build": build}
 
 
-PAINT_SIZES = (128, 256, 512)
-PAINT_ITERS = 20
-
-
-def paint_inputs(size: int, path: Path) -> None:
-    """The painting's inputs at `size` (longest side), as `brushstrokes paint` prepares them at its defaults: the
-    photo, the painting at its own aspect ratio, the seeded noise start, alpha, beta and the layers (written whole)."""
-    sys.path.insert(0, str(ROOT))
-    from brushstrokes.net import images
-    from brushstrokes.runs.paint import PaintSettings, working_size
-    from brushstrokes.runs.paint_targets import style_size
-
-    s = PaintSettings(size=size, iters=PAINT_ITERS)
-    w, h = working_size(images.open_image(s.content).size, s.size)
-    sw, sh = style_size(images.open_image(s.styles[0]).size, (w, h), s.style_fit, s.style_scale)
-    alpha, beta = s.alpha_beta
-    arrays = {"content": images.preprocess(images.load_image(s.content, size=(h, w))),
-              "painting": images.preprocess(images.load_image(s.styles[0], size=(sh, sw))),
-              "x0": images.white_noise((h, w), seed=s.seed), "alpha": np.float64(alpha), "beta": np.float64(beta),
-              "mean_bgr": images.MEAN_BGR.astype(np.float64)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)
-    tmp.rename(path)
-
-
-def timing_net(net, clock: dict) -> None:
-    """Adds the seconds of every net.forward and net.backward call to clock['caffe']."""
-    for name in ("forward", "backward"):
-        method = getattr(net, name)
-
-        def timed_call(*a, _method=method, **k):
-            t0 = time.perf_counter()
-            try:
-                return _method(*a, **k)
-            finally:
-                clock["caffe"] += time.perf_counter() - t0
-
-        setattr(net, name, timed_call)
-
-
-def caffe_paint_worker(sizes: list[int]) -> dict:
-    """`brushstrokes paint`'s run (reference path, PAINT_ITERS L-BFGS iterations) per size: seconds of the loop,
-    of Caffe's passes and of SciPy's compiled routine; iterations, evaluations, the final loss."""
-    sys.path.insert(0, str(ROOT))
-    from brushstrokes.net.vgg import load_vgg19
-    from brushstrokes.runs import lbfgsb, paint
-    from brushstrokes.runs.paint import PaintSettings, paint_picture
-
-    clock = {"caffe": 0.0, "scipy": 0.0, "evals": 0}
-    routine = lbfgsb._routine()
-
-    class Timed:
-        @staticmethod
-        def setulb(*a):
-            t0 = time.perf_counter()
-            routine.setulb(*a)
-            clock["scipy"] += time.perf_counter() - t0
-            clock["evals"] += int(a[11][0] == 3)
-
-    lbfgsb._routine = lambda: Timed
-    run = paint.reference_lbfgs
-
-    def timed_run(*args, **kwargs):  # the shares count the optimisation only, as done.seconds does
-        clock.update(caffe=0.0, scipy=0.0, evals=0)
-        return run(*args, **kwargs)
-
-    paint.reference_lbfgs = timed_run
-    net, out = load_vgg19(normalised=True, shape=(64, 64)), {}
-    timing_net(net, clock)
-    for size in sizes:
-        s = PaintSettings(size=size, iters=PAINT_ITERS)
-        paint_picture(s, net=net, quiet=True)  # warm-up: shapes, oneDNN primitives
-        done = paint_picture(s, net=net, quiet=True)
-        np.save(cache_dir() / "bench" / f"paint_pycaffe_{size}.npy", done.x)  # the final image, compared below
-        out[str(size)] = {"seconds": done.seconds, "iters": len(done.losses) - 1, "evals": clock["evals"],
-                          "caffe": clock["caffe"], "scipy": clock["scipy"], "loss": done.losses[-1],
-                          "shape": list(done.picture.shape[:2])}
-    return {"paint": out, "rss": peak_rss_mb()}
-
-
-def recorder(losses: list[float]):
-    """A SciPy callback appending each iteration's loss (its one parameter must be named intermediate_result)."""
-
-    def progress(intermediate_result) -> None:
-        losses.append(intermediate_result.fun)
-
-    return progress
-
-
-def torch_paint_worker(sizes: list[int], weights: str, inputs: str) -> dict:
-    """The same painting as a PyTorch user writes it: VGG19 (normalised weights, average pooling), autograd for the
-    loss and gradient, scipy.optimize.minimize(method="L-BFGS-B") with the pixel bounds and its default settings."""
-    import torch
-    import torch.nn.functional as F
-    from scipy.optimize import Bounds, minimize
-
-    torch.set_num_threads(os.cpu_count() or 1)
-    w = np.load(weights)
-    params = {name: (torch.from_numpy(w[name + "_w"]), torch.from_numpy(w[name + "_b"])) for name in CONVS}
-    style_layers = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
-
-    def vgg(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        feats = {}
-        for name in CONVS:
-            if name.endswith("_1") and name != "conv1_1":
-                x = F.avg_pool2d(x, 2, 2, ceil_mode=True)
-            x = F.relu(F.conv2d(x, *params[name], padding=1))
-            feats[name] = x
-        return feats
-
-    def gram(f: torch.Tensor) -> torch.Tensor:
-        flat = f[0].reshape(f.shape[1], -1)
-        return flat @ flat.T
-
-    out = {}
-    for size in sizes:
-        d = np.load(inputs.format(size=size))
-        alpha, beta = float(d["alpha"]), float(d["beta"])
-        with torch.no_grad():
-            P = vgg(torch.from_numpy(d["content"]))["conv4_2"]
-            target = vgg(torch.from_numpy(d["painting"]))
-            picture = vgg(torch.from_numpy(d["x0"]))  # only its sizes: the targets are scaled to its positions
-            A = {k: gram(target[k]) * (picture[k][0, 0].numel() / target[k][0, 0].numel()) for k in style_layers}
-        shape = d["x0"].shape
-        clock = {"fun": 0.0, "evals": 0}
-
-        def fun(z: np.ndarray, shape=shape, P=P, A=A, alpha=alpha, beta=beta, clock=clock):
-            t0 = time.perf_counter()
-            x = torch.from_numpy(z.reshape(shape).astype(np.float32)).requires_grad_(True)
-            feats = vgg(x)
-            loss = alpha * 0.5 * ((feats["conv4_2"] - P) ** 2).sum()
-            for k in style_layers:
-                n, m = feats[k].shape[1], feats[k][0, 0].numel()
-                loss = loss + beta / len(style_layers) * ((gram(feats[k]) - A[k]) ** 2).sum() / (4 * n**2 * m**2)
-            loss.backward()
-            clock["fun"] += time.perf_counter() - t0
-            clock["evals"] += 1
-            return loss.item(), x.grad.numpy().astype(np.float64).ravel()
-
-        lo = np.broadcast_to(-d["mean_bgr"][None, :, None, None], shape).ravel()
-        losses: list[float] = []
-        t0 = time.perf_counter()
-        res = minimize(fun, d["x0"].astype(np.float64).ravel(), jac=True, method="L-BFGS-B",
-                       bounds=Bounds(lo, lo + 255), options={"maxiter": PAINT_ITERS}, callback=recorder(losses))
-        seconds = time.perf_counter() - t0
-        np.save(Path(inputs.format(size=size)).with_name(f"paint_pytorch_{size}.npy"), res.x.reshape(shape))
-        out[str(size)] = {"seconds": seconds, "iters": int(res.nit), "evals": clock["evals"], "fun": clock["fun"],
-                          "loss": float(res.fun)}
-    return {"paint": out, "rss": peak_rss_mb()}
-
-
-def paint_bench(args: argparse.Namespace, env: dict, tpy: Path | None) -> None:
-    """`brushstrokes paint` vs the same optimisation in PyTorch + SciPy, interleaved; ends with the @256 ratio."""
-    weights = cache_dir() / "bench" / "vgg19_conv_normalised_weights.npz"
-    inputs = cache_dir() / "bench" / "paint_{size}.npz"
-    for size in args.paint_sizes:
-        paint_inputs(size, Path(str(inputs).format(size=size)))
-    if tpy is not None and not weights.exists():
-        export_weights(weights, normalised=True)
-    sides = [("pycaffe", sys.executable, "caffe-paint")] + ([("pytorch", str(tpy), "torch-paint")] if tpy else [])
-    runs: dict[str, list[dict]] = {label: [] for label, _, _ in sides}
-    for r in range(args.rounds):
-        for label, python, worker in sides:
-            cmd = [python, str(Path(__file__).resolve()), "--worker", worker, "--paint-sizes",
-                   *map(str, args.paint_sizes), "--weights", str(weights), "--inputs", str(inputs)]
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                sys.exit(f"{label} paint worker failed:\n{done.stderr[-3000:]}")
-            runs[label].append(json.loads(done.stdout.strip().splitlines()[-1])["paint"])
-        print(f"paint round {r + 1}/{args.rounds} done", file=sys.stderr)
-    print(f"brushstrokes paint (defaults, reference path) vs PyTorch + SciPy L-BFGS-B, {PAINT_ITERS} iterations, "
-          f"{args.rounds} rounds interleaved; s per iteration (min over rounds); shares of the pycaffe loop")
-    print("size (WxH)   pycaffe s/it  pytorch s/it  ratio   caffe  numpy  scipy | pt scipy  final loss pycaffe/pytorch")
-    ratio256 = None
-    for size in args.paint_sizes:
-        key = str(size)
-        best = {label: min(runs[label], key=lambda r: r[key]["seconds"] / r[key]["iters"])[key] for label in runs}
-        c = best["pycaffe"]
-        per_c = c["seconds"] / c["iters"]
-        h, w = c["shape"]
-        line = f"{w:4d}x{h:<4d}  {per_c:12.3f}"
-        if "pytorch" in best:
-            t = best["pytorch"]
-            per_t = t["seconds"] / t["iters"]
-            ratio = per_c / per_t
-            ratio256 = ratio if size == 256 else ratio256
-            line += f"  {per_t:12.3f}  {ratio:5.2f}"
-        else:
-            line += f"  {'-':>12s}  {'-':>5s}"
-        numpy_part = c["seconds"] - c["caffe"] - c["scipy"]
-        line += "".join(f"  {100 * v / c['seconds']:4.1f}%" for v in (c["caffe"], numpy_part, c["scipy"]))
-        if "pytorch" in best:
-            t = best["pytorch"]
-            line += f" | {100 * (t['seconds'] - t['fun']) / t['seconds']:6.1f}%  {c['loss']:.6g} / {t['loss']:.6g}"
-            line += f" ({100 * (c['loss'] / t['loss'] - 1):+.2f} %); evaluations {c['evals']} / {t['evals']}"
-            pictures = [np.load(cache_dir() / "bench" / f"paint_{side}_{size}.npy") for side in ("pycaffe", "pytorch")]
-            line += f"; pictures differ by {np.abs(pictures[0] - pictures[1]).mean():.1f} grey levels on average"
-        print(line)
-    print(f"ratio paint pycaffe/pytorch @256: {ratio256:.2f}" if ratio256 is not None
-          else "ratio paint pycaffe/pytorch @256: n/a (PyTorch not available)")
-
-
 def scipy_version() -> str:
     import scipy
 
@@ -417,19 +210,9 @@ def main() -> None:
     p.add_argument("--build", action="append", default=[],
                    help="PYTHONPATH of another Caffe build to time too, optionally with ::VAR=VALUE settings")
     p.add_argument("--venv", type=Path, default=cache_dir() / "bench-venv")
-    p.add_argument("--paint", action="store_true",
-                   help="time `brushstrokes paint` end to end against PyTorch + SciPy instead of the net alone")
-    p.add_argument("--paint-sizes", type=int, nargs="+", default=list(PAINT_SIZES))
-    p.add_argument("--worker", choices=("caffe", "torch", "caffe-paint", "torch-paint"), help=argparse.SUPPRESS)
+    p.add_argument("--worker", choices=("caffe", "torch"), help=argparse.SUPPRESS)
     p.add_argument("--weights", help=argparse.SUPPRESS)
-    p.add_argument("--inputs", help=argparse.SUPPRESS)
     args = p.parse_args()
-    if args.worker == "caffe-paint":
-        print(json.dumps(caffe_paint_worker(args.paint_sizes)))
-        return
-    if args.worker == "torch-paint":
-        print(json.dumps(torch_paint_worker(args.paint_sizes, args.weights, args.inputs)))
-        return
     if args.worker == "caffe":
         print(json.dumps(caffe_worker(args.reps, args.sizes, args.ends)))
         return
@@ -438,9 +221,6 @@ def main() -> None:
         return
 
     env = {**os.environ, "GLOG_minloglevel": "2"}
-    if args.paint:
-        paint_bench(args, env, None if args.no_torch else torch_python(args.venv))
-        return
     sides = [("pycaffe", sys.executable, env)]
     for i, spec in enumerate(args.build, 1):
         path, *settings = spec.split("::")  # e.g. PATH::OMP_WAIT_POLICY=passive
