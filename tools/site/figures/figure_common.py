@@ -151,14 +151,19 @@ def text_width(text: str) -> float:
 
 def wrap(text: str, width_in: float, font_pt: float) -> str:
     """`text` broken into lines that fit width_in inches at font_pt: at spaces, before an opening bracket and
-    between Chinese characters, never leaving a closing bracket or punctuation mark alone at a line's start."""
+    between Chinese characters, never leaving a closing bracket or punctuation mark alone at a line's start, and
+    never inside a bracketed group that fits on a line, e.g. "(128,256,512 px)"."""
     chars = max(8.0, width_in / (0.6 * font_pt / 72) * 0.95)
     if text_width(text) <= chars:
         return text
-    pieces = re.findall(r"[（(][^\s（(]*|[\u2e80-\uffff][）)，。：、]*|[^\s（(\u2e80-\uffff]+|\s+", text)
+    words = r"[（(][^\s（(]*|[\u2e80-\uffff][）)，。：、]*|[^\s（(\u2e80-\uffff]+|\s+"
+    pieces = []
+    for group in re.findall(r"[（(][^（()）]*[）)]|[^（(]+|[（(]", text):
+        fits = group[0] in "（(" and group[-1] in "）)" and text_width(group) <= chars
+        pieces += [group] if fits else re.findall(words, group)
     lines, line = [], ""
     for piece in pieces:
-        if line and text_width((line + piece).rstrip()) > chars and piece.strip() and piece[0] not in "）)，。：、；":
+        if line and text_width((line + piece).rstrip()) > chars and piece.strip() and piece[0] not in "）)，。：、；,.;:":
             lines.append(line.rstrip())
             line = piece.lstrip()
         else:
