@@ -25,6 +25,12 @@ from brushstrokes.net import images
 
 pytest.register_assert_rewrite("support")  # tests/support.py: its asserts explain themselves too
 
+# Ctrl-C as a terminal delivers it, however the suite was started: a shell that starts `make test &` or `nohup`
+# ignores SIGINT, and Python then keeps it ignored, in this process and in every command the tests spawn, so
+# tests of what Ctrl-C does would see nothing happen. A handled signal is reset to the default in a child.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 RUN_SECONDS = 300.0  # a whole command at a tiny size, on a loaded machine
 WAIT_SECONDS = 120.0  # for a line of output, or for a signalled command to end
 
