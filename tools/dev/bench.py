@@ -128,24 +128,40 @@ def export_weights(path: Path, normalised: bool = False) -> None:
     tmp.rename(path)
 
 
+def torch_params(weights: str, device: str = "cpu") -> dict:
+    """The exported .npz's conv weights and biases as PyTorch tensors on `device`: {conv name: (W, b)}."""
+    import torch
+
+    w = np.load(weights)
+    return {name: (torch.from_numpy(w[name + "_w"]).to(device), torch.from_numpy(w[name + "_b"]).to(device))
+            for name in CONVS}
+
+
+def torch_vgg(x, params: dict, last: str = CONVS[-1]) -> dict:
+    """VGG19's convolutions in PyTorch as Caffe runs them (average pooling, ceil mode) up to `last`.
+    x: (1, 3, H, W) tensor; returns {conv name: its features after ReLU}."""
+    import torch.nn.functional as F
+
+    feats = {}
+    for name in CONVS:
+        if name.endswith("_1") and name != "conv1_1":
+            x = F.avg_pool2d(x, 2, 2, ceil_mode=True)
+        x = feats[name] = F.relu(F.conv2d(x, *params[name], padding=1))
+        if name == last:
+            break
+    return feats
+
+
 def torch_worker(reps: int, sizes: list[int], ends: list[str], weights: str) -> dict:
     """Times the same VGG19 (average pooling, ceil mode like Caffe) in PyTorch on the CPU."""
     import torch
-    import torch.nn.functional as F
 
     torch.set_num_threads(os.cpu_count() or 1)
-    w = np.load(weights)
-    params = {name: (torch.from_numpy(w[name + "_w"]), torch.from_numpy(w[name + "_b"])) for name in CONVS}
+    params = torch_params(weights)
 
     def net(x: torch.Tensor, end: str) -> torch.Tensor:
         last = "conv" + end[4:]
-        for name in CONVS:
-            if name.endswith("_1") and name != "conv1_1":
-                x = F.avg_pool2d(x, 2, 2, ceil_mode=True)
-            x = F.relu(F.conv2d(x, *params[name], padding=1))
-            if name == last:
-                return x
-        raise ValueError(end)
+        return torch_vgg(x, params, last)[last]
 
     times, grads = {}, {}
     for size in sizes:
@@ -273,7 +289,8 @@ def main() -> None:
     if ratio256 is not None:
         print(f"ratio pycaffe/pytorch @256: {ratio256:.2f}")
     else:
-        print("ratio pycaffe/pytorch @256: n/a (PyTorch not available)")
+        why = "256 px to relu5_1 not benched" if has_torch else "PyTorch not available"
+        print(f"ratio pycaffe/pytorch @256: n/a ({why})")
 
 
 if __name__ == "__main__":

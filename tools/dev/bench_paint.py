@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import CONVS, ROOT, cache_dir, export_weights, peak_rss_mb, torch_python  # noqa: E402
+from bench import ROOT, cache_dir, export_weights, peak_rss_mb, torch_params, torch_python, torch_vgg  # noqa: E402
 
 SIZES = (128, 256, 512)
 ITERS = 20
@@ -146,21 +146,13 @@ def torch_worker(sizes: list[int], seed: int, nudge: float, weights: str) -> dic
     loss and gradient, scipy.optimize.minimize(method="L-BFGS-B") with the pixel bounds and its default settings.
     Also scores pycaffe's final picture of this round with the same loss; with nudge > 0 paints once more (untimed)."""
     import torch
-    import torch.nn.functional as F
     from scipy.optimize import Bounds, minimize
 
     torch.set_num_threads(os.cpu_count() or 1)
-    w = np.load(weights)
-    params = {name: (torch.from_numpy(w[name + "_w"]), torch.from_numpy(w[name + "_b"])) for name in CONVS}
+    params = torch_params(weights)
 
     def vgg(x: torch.Tensor) -> dict[str, torch.Tensor]:
-        feats = {}
-        for name in CONVS:
-            if name.endswith("_1") and name != "conv1_1":
-                x = F.avg_pool2d(x, 2, 2, ceil_mode=True)
-            x = F.relu(F.conv2d(x, *params[name], padding=1))
-            feats[name] = x
-        return feats
+        return torch_vgg(x, params)
 
     def gram(f: torch.Tensor) -> torch.Tensor:
         flat = f[0].reshape(f.shape[1], -1)

@@ -24,7 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tools.bench import CONVS, ENDS, SIZES, peak_rss_mb, shape, the_input  # noqa: E402
+from tools.dev.bench import (  # noqa: E402
+    ENDS,
+    SIZES,
+    export_weights,
+    peak_rss_mb,
+    shape,
+    the_input,
+    torch_params,
+    torch_vgg,
+)
 
 
 def timed(run, reps: int, sync=lambda: None) -> list[float]:
@@ -72,36 +81,18 @@ def caffe_worker(args: argparse.Namespace) -> dict:
             "build": f"pycaffe {device}, Caffe {info['variant']} build ({Path(info['prefix']).parent.name})"}
 
 
-def export_weights(path: Path) -> None:
-    import numpy as np
-
-    from brushstrokes.net.vgg import load_vgg19
-
-    net = load_vgg19()
-    np.savez(path, **{f"{n}_{i}": net.params[n][j].data for n in CONVS for i, j in (("w", 0), ("b", 1))})
-
-
 def torch_worker(args: argparse.Namespace) -> dict:
-    import numpy as np
     import torch
-    import torch.nn.functional as F
 
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = False
     dev = torch.device("cuda")
-    w = np.load(args.weights)
-    params = {n: (torch.from_numpy(w[n + "_w"]).to(dev), torch.from_numpy(w[n + "_b"]).to(dev)) for n in CONVS}
+    params = torch_params(args.weights, dev)
 
     def net(x, end):
         last = "conv" + end[4:]
-        for name in CONVS:
-            if name.endswith("_1") and name != "conv1_1":
-                x = F.avg_pool2d(x, 2, 2, ceil_mode=True)
-            x = F.relu(F.conv2d(x, *params[name], padding=1))
-            if name == last:
-                return x
-        raise ValueError(end)
+        return torch_vgg(x, params, last)[last]
 
     times, grads = {}, {}
     for size in args.sizes:
