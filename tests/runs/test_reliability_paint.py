@@ -1,4 +1,4 @@
-"""`brushstrokes style` and `brushstrokes paint` never lose work (issue 11, like `content` in test_reliability.py):
+"""`brushstrokes style` and `brushstrokes paint` never lose work (like `content` in test_reliability.py):
 every bad argument, output folder, picture and learner mistake is one error with what to do, before any work,
 a non-zero exit, no traceback, and the previous pictures byte for byte as they were. Runs are tiny (32 px,
 1-3 iterations). Every bad argument of paint is a row of PAINT_ONLY (or COMMON); Ctrl-C and kill, for every command:
