@@ -205,15 +205,21 @@ def torch_python(venv: Path) -> Path | None:
     return python
 
 
+def worker_result(cmd: list[str], env: dict, label: str) -> dict:
+    """Runs a bench worker process and returns the JSON of its last line; stops the bench with the worker's
+    error output when it fails."""
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"{label} worker failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_worker(python: str, side: str, args: argparse.Namespace, env: dict, weights: str = "") -> dict:
     cmd = [python, str(Path(__file__).resolve()), "--worker", side, "--reps", str(args.reps),
            "--sizes", *map(str, args.sizes), "--ends", *args.ends]
     if weights:
         cmd += ["--weights", weights]
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{side} worker failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return worker_result(cmd, env, side)
 
 
 def main() -> None:

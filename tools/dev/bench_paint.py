@@ -33,7 +33,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import ROOT, cache_dir, export_weights, peak_rss_mb, torch_params, torch_python, torch_vgg  # noqa: E402
+from bench import (  # noqa: E402
+    ROOT,
+    cache_dir,
+    export_weights,
+    peak_rss_mb,
+    torch_params,
+    torch_python,
+    torch_vgg,
+    worker_result,
+)
 
 SIZES = (128, 256, 512)
 ITERS = 20
@@ -229,10 +238,7 @@ def run_rounds(args: argparse.Namespace, tpy: Path | None) -> dict[str, list[dic
         for label, python, worker in sides:
             cmd = [python, str(Path(__file__).resolve()), "--worker", worker, "--sizes", *map(str, args.sizes),
                    "--seed", str(seed), "--nudge", str(args.nudge), "--weights", str(weights)]
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-            if done.returncode != 0:
-                sys.exit(f"{label} paint worker failed:\n{done.stderr[-3000:]}")
-            runs[label].append(json.loads(done.stdout.strip().splitlines()[-1])["paint"])
+            runs[label].append(worker_result(cmd, env, f"{label} paint")["paint"])
         print(f"paint round {seed + 1}/{args.rounds} done", file=sys.stderr)
     return runs
 

@@ -33,6 +33,7 @@ from tools.dev.bench import (  # noqa: E402
     the_input,
     torch_params,
     torch_vgg,
+    worker_result,
 )
 
 
@@ -124,10 +125,7 @@ def run_worker(python: str, side: str, args: argparse.Namespace, env: dict) -> d
            "--sizes", *map(str, args.sizes), "--ends", *args.ends, "--weights", str(args.weights)]
     if args.cpu:
         cmd.append("--cpu")
-    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{side} worker failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return worker_result(cmd, env, side)
 
 
 def main() -> None:

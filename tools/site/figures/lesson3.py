@@ -110,16 +110,23 @@ def painting_targets(net, h: int, w: int, fit: str = "keep", scale: float = 1.0)
     return A, f"{sw}x{sh}"
 
 
+def cat_targets(net, size: int) -> tuple[tuple[int, int], np.ndarray, dict, str]:
+    """The cat at `size` (longest side): its (H, W), conv4_2 features P, The Scream's targets A as `brushstrokes
+    paint` makes them and the painting's size "WxH"; the net is left at the cat's size."""
+    photo = images.load_image(paths.CAT, longest=size)
+    h, w = photo.shape[:2]
+    set_input_shape(net, h, w)
+    P = features(net, images.preprocess(photo), ("conv4_2",))["conv4_2"]
+    A, painting = painting_targets(net, h, w)
+    return (h, w), P, A, painting
+
+
 def loss_scales(sizes=(128, 256, 512)) -> dict:
     """Content loss (noise vs the cat) and each E_l (noise vs The Scream, targets as `brushstrokes paint` makes
     them) at several sizes, normalised net; and how the two scale from the first size to the last."""
     net, result = load_vgg19(normalised=True, shape=(64, 64)), {}
     for size in sizes:
-        photo = images.load_image(paths.CAT, longest=size)
-        h, w = photo.shape[:2]
-        set_input_shape(net, h, w)
-        P = features(net, images.preprocess(photo), ("conv4_2",))["conv4_2"]
-        A, painting = painting_targets(net, h, w)
+        (h, w), P, A, painting = cat_targets(net, size)
         noise = features(net, images.white_noise((h, w), seed=0), (*STYLE_LAYERS, "conv4_2"))
         E = {k: l2.style_layer_loss(noise[k], A[k]) for k in STYLE_LAYERS}
         content, style = l1.content_loss(noise["conv4_2"], P), sum(E.values()) / len(E)
@@ -144,11 +151,7 @@ def seconds_per_evaluation(sizes=(128, 256, 512), repeats: int = 3) -> dict:
     float32), 'lessons': solutions/lesson3_paint.total_loss_grad, what a learner's code does, 'load_average'}}."""
     net, result = load_vgg19(normalised=True, shape=(64, 64)), {}
     for size in sizes:
-        photo = images.load_image(paths.CAT, longest=size)
-        h, w = photo.shape[:2]
-        set_input_shape(net, h, w)
-        P = features(net, images.preprocess(photo), ("conv4_2",))["conv4_2"]
-        A, _ = painting_targets(net, h, w)
+        (h, w), P, A, _ = cat_targets(net, size)
         x = images.white_noise((h, w))
         args = (net, x, P, A, 1e-5, 1e3)
         ways = {"reference": (fast_style.total_loss_grad, ("conv4_2", None, l1, l2)),
